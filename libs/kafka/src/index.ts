@@ -1,0 +1,17 @@
+/** The event bus: transactional outbox publishing and idempotent consumers over Kafka. */
+export * from './kafka.options';
+export * from './kafka.module';
+export * from './kafka.connection';
+export * from './kafka.health';
+export * from './event-tables.migration';
+export * from './outbox/event-publisher';
+export * from './outbox/outbox-event.entity';
+export * from './outbox/outbox-relay';
+export * from './consumer/event-context';
+export * from './consumer/kafka-event.server';
+export * from './consumer/processed-event.entity';
+
+import { OutboxEventEntity } from './outbox/outbox-event.entity';
+import { ProcessedEventEntity } from './consumer/processed-event.entity';
+/** Entities a service must register with TypeORM to use the event bus. */
+export const EVENT_ENTITIES = [OutboxEventEntity, ProcessedEventEntity];

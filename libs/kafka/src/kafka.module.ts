@@ -1,0 +1,39 @@
+import { DynamicModule, Global, INestApplication, Module } from '@nestjs/common';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { TerminusModule } from '@nestjs/terminus';
+import { KafkaEventServer } from './consumer/kafka-event.server';
+import { KafkaConnection } from './kafka.connection';
+import { KafkaHealthIndicator } from './kafka.health';
+import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
+import { EventPublisher, OutboxEventPublisher } from './outbox/event-publisher';
+import { OutboxRelay } from './outbox/outbox-relay';
+
+/**
+ * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers and
+ * {@link KafkaEventServer} for `@EventPattern` consumers. Needs `DatabaseModule` and
+ * `HealthModule` from `@app/platform`.
+ */
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      imports: [TerminusModule],
+      providers: [
+        { provide: KAFKA_OPTIONS, useValue: options },
+        KafkaConnection,
+        KafkaHealthIndicator,
+        OutboxRelay,
+        { provide: EventPublisher, useClass: OutboxEventPublisher },
+        KafkaEventServer,
+      ],
+      exports: [EventPublisher, KafkaEventServer, KafkaConnection],
+    };
+  }
+}
+
+/** Connects the Kafka consumer to a hybrid app: pass to `bootstrapService({transports})`. */
+export const kafkaTransport = (app: INestApplication): MicroserviceOptions => ({
+  strategy: app.get(KafkaEventServer),
+});

@@ -1,0 +1,128 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { KafkaConnection } from '../kafka.connection';
+import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
+import { OutboxEventEntity } from './outbox-event.entity';
+
+const BATCH_SIZE = 200;
+/** Key of the advisory lock that lets one relay per database publish at a time. */
+const RELAY_LOCK_KEY = 0x6f7574626f78; // "outbox"
+
+/**
+ * Publishes committed outbox rows to Kafka in `seq` order and marks them sent.
+ *
+ * One instance per database relays at a time (a transaction-scoped advisory lock), which
+ * keeps per-key order across replicas. A crash between the send and the mark re-sends
+ * the batch on restart: delivery is at-least-once, and consumers are idempotent.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private nudged = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connection: KafkaConnection,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Something was committed: relay now instead of at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Publishes one batch; returns how many rows were sent. */
+  async relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
+        [RELAY_LOCK_KEY],
+      );
+      if (!locked) return 0;
+      const rows = await manager
+        .createQueryBuilder(OutboxEventEntity, 'o')
+        .where('o.published_at IS NULL')
+        .orderBy('o.seq', 'ASC')
+        .limit(BATCH_SIZE)
+        .getMany();
+      if (rows.length === 0) return 0;
+
+      const producer = await this.connection.producer();
+      const byTopic = new Map<string, OutboxEventEntity[]>();
+      for (const row of rows) {
+        const list = byTopic.get(row.topic);
+        if (list) list.push(row);
+        else byTopic.set(row.topic, [row]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+          topic,
+          messages: topicRows.map((row) => ({
+            key: row.key,
+            value: JSON.stringify(row.envelope),
+            headers: { ...row.headers, 'event-id': row.eventId, 'event-type': row.topic },
+          })),
+        })),
+      });
+      await manager
+        .createQueryBuilder()
+        .update(OutboxEventEntity)
+        .set({ publishedAt: () => 'now()' })
+        .whereInIds(rows.map((row) => row.seq))
+        .execute();
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.outboxPollMs ?? 500;
+    let failures = 0;
+    while (this.running) {
+      this.nudged = false;
+      let sent = 0;
+      try {
+        sent = await this.relayBatch();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger.warn({ err: error, failures }, 'Outbox relay failed; retrying');
+      }
+      if (sent > 0 || this.nudged) continue;
+      // Back off while Kafka or the database is down, up to ten poll periods.
+      await this.sleep(pollMs * Math.min(2 ** failures, 10));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

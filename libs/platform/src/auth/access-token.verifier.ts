@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCodes } from '@app/contracts';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { DomainError } from '../errors/domain-error';
+
+/** The JOSE header `typ` of access tokens; refresh tokens are opaque and never JWTs. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** The only signature algorithm accepted: pinned so `alg: none`/HS256 tricks fail. */
+export const ACCESS_TOKEN_ALGORITHMS = ['ES256'];
+
+export interface TokenVerificationOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+export const TOKEN_VERIFICATION_OPTIONS = Symbol('TOKEN_VERIFICATION_OPTIONS');
+
+/** Who an access token identifies. */
+export interface AuthenticatedUser {
+  userId: string;
+  email: string;
+  /** Expiry, seconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Verifies access tokens locally against auth's JWKS (fetched once, cached, refetched
+ * when an unknown `kid` shows up after a key rotation), so no service calls auth per
+ * request.
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(
+    @Inject(TOKEN_VERIFICATION_OPTIONS) private readonly options: TokenVerificationOptions,
+  ) {
+    this.keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+      cooldownDuration: 30_000,
+      cacheMaxAge: 10 * 60_000,
+      timeoutDuration: 3_000,
+    });
+  }
+
+  async verify(token: string): Promise<AuthenticatedUser> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !payload.exp) {
+        throw new Error('missing claims');
+      }
+      return { userId: payload.sub, email: payload.email, expiresAt: payload.exp };
+    } catch {
+      // The reason (expired, bad signature, unknown kid…) is not for the caller.
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        ErrorCodes.UNAUTHENTICATED,
+        'Invalid or expired access token',
+      );
+    }
+  }
+}
+
+/** Extracts the token of an `Authorization: Bearer <token>` header value. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}

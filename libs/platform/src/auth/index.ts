@@ -1,0 +1,3 @@
+export * from './access-token.verifier';
+export * from './bearer-auth.guard';
+export * from './token-verification.module';

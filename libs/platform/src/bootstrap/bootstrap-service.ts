@@ -1,0 +1,92 @@
+import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { GrpcOptions, MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
+import { HttpExceptionFilter } from '../errors/http-exception.filter';
+
+export interface GrpcServerOptions {
+  /** proto package(s), e.g. `auth.v1`. */
+  package: string | string[];
+  /** Proto file(s) relative to `proto/`. */
+  protoPath: string | string[];
+  /** `host:port` to listen on. */
+  url: string;
+  onLoadPackageDefinition?: GrpcOptions['options']['onLoadPackageDefinition'];
+}
+
+export interface ServiceBootstrapOptions {
+  httpPort: number;
+  httpHost?: string;
+  /** Serve gRPC from the same process (Nest hybrid application). */
+  grpc?: GrpcServerOptions;
+  /** Further transports connected to the app, e.g. the Kafka consumer of `@app/kafka`. */
+  transports?: Array<(app: INestApplication) => MicroserviceOptions>;
+  /** Transport-specific set-up before listening (Swagger, body limits, adapters). */
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/** Options of Nest's gRPC transport for proto files under `proto/`. */
+export function grpcServerOptions(grpc: GrpcServerOptions): GrpcOptions {
+  const files = Array.isArray(grpc.protoPath) ? grpc.protoPath : [grpc.protoPath];
+  return {
+    transport: Transport.GRPC,
+    options: {
+      package: grpc.package,
+      protoPath: files.map((file) => join(PROTO_ROOT, file)),
+      url: grpc.url,
+      loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      onLoadPackageDefinition: grpc.onLoadPackageDefinition,
+    },
+  };
+}
+
+/**
+ * Starts a service the same way everywhere: one HTTP server (health, metrics and any
+ * HTTP API) with gRPC and Kafka transports connected to it, JSON logs, validation and
+ * error mapping on every transport, and shutdown hooks so SIGTERM drains cleanly.
+ */
+export async function bootstrapService(
+  module: Type | DynamicModule,
+  options: ServiceBootstrapOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter(), new GrpcExceptionFilter());
+  await options.configure?.(app);
+
+  if (options.grpc) {
+    app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(options.grpc), {
+      inheritAppConfig: true,
+    });
+  }
+  for (const transport of options.transports ?? []) {
+    app.connectMicroservice<MicroserviceOptions>(transport(app), { inheritAppConfig: true });
+  }
+  await app.startAllMicroservices();
+  await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
+  return app;
+}
+
+/**
+ * Runs a service's `main`, turning a start-up failure (bad config, unreachable
+ * dependency) into one readable message and exit code 1 instead of a stack dump.
+ */
+export function runMain(main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Failed to start: ${message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+export * from './transaction-host';
+export * from './database.module';

@@ -1,0 +1,83 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { ErrorCodes } from '@app/contracts';
+import type { Response } from 'express';
+import { DomainError } from './domain-error';
+import { HTTP_STATUS_OF } from './http-status';
+
+/** The JSON body of every HTTP error: `{statusCode, code, message}` (+ field details). */
+export interface HttpErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: ReadonlyArray<{ field: string; message: string }>;
+}
+
+const CODE_OF_STATUS: Record<number, string> = {
+  400: ErrorCodes.VALIDATION_FAILED,
+  401: ErrorCodes.UNAUTHENTICATED,
+  403: ErrorCodes.FORBIDDEN,
+  404: ErrorCodes.NOT_FOUND,
+  413: 'COMMON.PAYLOAD_TOO_LARGE',
+  429: ErrorCodes.RATE_LIMITED,
+};
+
+/**
+ * Maps every error leaving an HTTP route to `{statusCode, code, message}`. Domain errors
+ * keep their code; Nest's HTTP exceptions get a code from their status; anything else is
+ * logged and masked as 500 so internals never reach a client.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const body = this.toBody(exception);
+    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): HttpErrorBody {
+    if (exception instanceof DomainError) {
+      return {
+        statusCode: HTTP_STATUS_OF[exception.kind],
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const raw =
+        typeof response === 'object' && response !== null
+          ? (response as Record<string, unknown>)
+          : {};
+      const message = Array.isArray(raw.message)
+        ? raw.message.join('; ')
+        : typeof raw.message === 'string'
+          ? raw.message
+          : exception.message;
+      return {
+        statusCode,
+        code:
+          typeof raw.code === 'string'
+            ? raw.code
+            : (CODE_OF_STATUS[statusCode] ?? `HTTP.${statusCode}`),
+        message,
+      };
+    }
+    this.logger.error({ err: exception }, 'Unhandled error on an HTTP route');
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: ErrorCodes.INTERNAL,
+      message: 'Internal server error',
+    };
+  }
+}

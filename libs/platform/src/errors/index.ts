@@ -1,0 +1,4 @@
+export * from './domain-error';
+export * from './http-status';
+export * from './http-exception.filter';
+export * from './grpc-exception.filter';

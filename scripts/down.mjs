@@ -1,0 +1,16 @@
+// `npm run down`: stops the services `npm run up` started, then the infrastructure it
+// started (a PostgreSQL, Redis or Kafka that was already running is left alone).
+import { infraDown } from './infra/index.mjs';
+import { createLogger, runCli, stopByPidfile } from './infra/lib.mjs';
+import { SERVICES, servicePaths } from './services.mjs';
+
+const log = createLogger('down');
+
+runCli(async () => {
+  for (const service of [...SERVICES].reverse()) {
+    const { entry, pidFile } = servicePaths(service.name);
+    const outcome = await stopByPidfile(pidFile, { match: entry, graceMs: 15_000 });
+    log.info(`${service.name.padEnd(9)} ${outcome}`);
+  }
+  await infraDown();
+});

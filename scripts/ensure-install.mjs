@@ -1,0 +1,18 @@
+// On a fresh clone `npm run up` and `npm test` install the npm packages themselves, so
+// the two commands in the README are all a new user (or CI) needs. Uses only Node
+// built-ins: nothing else is there yet.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs `npm ci` when node_modules is missing or older than package-lock.json. */
+export function ensureInstalled() {
+  const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  process.stdout.write('▶ installing npm packages (npm ci)\n');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+}

@@ -1,0 +1,34 @@
+// Runs the named steps of the npm scripts (build, lint, test) with a heading and a timing
+// for each, so a long CI log shows where time goes and which step failed.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+
+/** Runs a command from node_modules/.bin (or an absolute one); returns true on exit code 0. */
+export function run(label, command, args = [], { env } = {}) {
+  const started = Date.now();
+  process.stdout.write(`\n▶ ${label}\n`);
+  const executable = command === 'node' ? process.execPath : path.join(BIN, command);
+  const result = spawnSync(executable, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = result.status === 0;
+  process.stdout.write(`${ok ? '✔' : '✘'} ${label} (${seconds} s)\n`);
+  return ok;
+}
+
+/** Runs steps in order, stopping at the first failure; exits non-zero if any failed. */
+export function runAll(steps) {
+  for (const [label, command, args, options] of steps) {
+    if (!run(label, command, args, options)) {
+      process.stdout.write(`\nFailed at: ${label}\n`);
+      process.exit(1);
+    }
+  }
+}

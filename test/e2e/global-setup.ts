@@ -1,0 +1,94 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { serviceEnv, ServiceName, stack } from './support/stack';
+
+const ROOT = join(__dirname, '..', '..');
+const LOG_DIR = join(ROOT, '.infra', 'e2e-logs');
+/** Start order: auth first (others fetch its JWKS), profile before auth's saga needs it. */
+const SERVICES: ServiceName[] = ['profile', 'auth', 'friends', 'messenger'];
+const READY_TIMEOUT_MS = 90_000;
+
+declare global {
+  var __E2E_SERVICES__: ChildProcess[] | undefined;
+}
+
+const say = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
+
+function runScript(script: string): void {
+  execFileSync(process.execPath, [join(ROOT, script)], { stdio: 'inherit', cwd: ROOT });
+}
+
+/** Fresh `<svc>_test` databases: every run starts from the migrations, not from leftovers. */
+async function resetDatabases(): Promise<void> {
+  const admin = new Client({
+    connectionString:
+      process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  });
+  await admin.connect();
+  try {
+    for (const service of SERVICES) {
+      const name = `${service}_test`;
+      // The name says "test": this never drops a database a user keeps data in.
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE "${name}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+function start(service: ServiceName): ChildProcess {
+  const log = createWriteStream(join(LOG_DIR, `${service}.log`));
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...serviceEnv(service) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+async function waitReady(service: ServiceName, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const response = await fetch(`${stack[service].http}/health/ready`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const tail = readFileSync(join(LOG_DIR, `${service}.log`), 'utf8')
+    .split('\n')
+    .slice(-40)
+    .join('\n');
+  throw new Error(
+    `${service} did not become ready (exit code ${child.exitCode}). Last log lines:\n${tail}`,
+  );
+}
+
+export default async function globalSetup(): Promise<void> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  say('infrastructure (PostgreSQL, Kafka, Redis)…');
+  runScript('scripts/infra/up.mjs');
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    say('building the services…');
+    runScript('scripts/build.mjs');
+  }
+  say('resetting the test databases…');
+  await resetDatabases();
+  const children: ChildProcess[] = [];
+  globalThis.__E2E_SERVICES__ = children;
+  for (const service of SERVICES) {
+    const started = Date.now();
+    const child = start(service);
+    children.push(child);
+    await waitReady(service, child);
+    say(`${service} ready in ${Date.now() - started} ms (logs: .infra/e2e-logs/${service}.log)`);
+  }
+}

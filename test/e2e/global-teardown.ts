@@ -1,0 +1,18 @@
+/** Stops the service processes the global setup started (SIGTERM: graceful shutdown). */
+export default async function globalTeardown(): Promise<void> {
+  const children = globalThis.__E2E_SERVICES__ ?? [];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(killer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}

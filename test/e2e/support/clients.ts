@@ -1,0 +1,114 @@
+import { AuthV1, GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { io, Socket } from 'socket.io-client';
+import { stack } from './stack';
+
+type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
+
+/** A promise-returning client of `auth.v1.AuthService` on the e2e stack (real grpc-js). */
+export interface AuthGrpcClient {
+  register: Unary<AuthV1.RegisterRequest, AuthV1.AuthTokens>;
+  login: Unary<AuthV1.LoginRequest, AuthV1.AuthTokens>;
+  validateToken: Unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>;
+  close(): void;
+}
+
+/** Loads a service definition from `proto/` and returns a raw grpc-js client of it. */
+export function grpcClient(
+  service: keyof typeof GrpcPackages,
+  serviceName: string,
+  address: string,
+): grpc.Client &
+  Record<string, grpc.MethodDefinition<unknown, unknown> & ((...args: unknown[]) => unknown)> {
+  const { package: pkg, protoPath } = GrpcPackages[service];
+  const definition = protoLoader.loadSync(join(PROTO_ROOT, protoPath), {
+    ...PROTO_LOADER_OPTIONS,
+    includeDirs: [PROTO_ROOT],
+  });
+  const loaded = grpc.loadPackageDefinition(definition);
+  const ctor = pkg
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], loaded) as Record<
+    string,
+    grpc.ServiceClientConstructor
+  >;
+  return new ctor[serviceName](address, grpc.credentials.createInsecure()) as never;
+}
+
+/** Calls a unary method and resolves its response, or rejects with the grpc-js error. */
+export function unary<Req, Res>(client: grpc.Client, method: string): Unary<Req, Res> {
+  return (request, metadata = new grpc.Metadata()) =>
+    new Promise((resolve, reject) => {
+      type UnaryCall = (
+        request: Req,
+        metadata: grpc.Metadata,
+        options: grpc.CallOptions,
+        callback: (error: grpc.ServiceError | null, response: Res) => void,
+      ) => void;
+      const call = (client as unknown as Record<string, UnaryCall>)[method].bind(client);
+      call(request, metadata, { deadline: Date.now() + 10_000 }, (error, response) =>
+        error ? reject(error) : resolve(response),
+      );
+    });
+}
+
+export function authClient(): AuthGrpcClient {
+  const client = grpcClient('auth', 'AuthService', stack.auth.grpc);
+  return {
+    register: unary(client, 'register'),
+    login: unary(client, 'login'),
+    validateToken: unary(client, 'validateToken'),
+    close: () => client.close(),
+  };
+}
+
+export interface TestUser {
+  userId: string;
+  email: string;
+  nickname: string;
+  password: string;
+  accessToken: string;
+}
+
+/** Registers a fresh user through auth's gRPC API. */
+export async function registerUser(auth: AuthGrpcClient, prefix = 'user'): Promise<TestUser> {
+  const suffix = randomUUID().slice(0, 8);
+  const email = `${prefix}-${suffix}@example.test`;
+  const nickname = `${prefix}_${suffix}`;
+  const password = `pw-${randomUUID()}`;
+  const tokens = await auth.register({ email, password, nickname });
+  return { userId: tokens.userId, email, nickname, password, accessToken: tokens.accessToken };
+}
+
+/** Retries `probe` until it returns a value (events are asynchronous), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(`condition not met within ${timeoutMs} ms${reason}`);
+}
+
+/** Opens a socket.io connection to messenger with the given access token (or none). */
+export function connectMessenger(token?: string): Socket {
+  return io(stack.messenger.http, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+}

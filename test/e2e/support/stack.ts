@@ -1,0 +1,36 @@
+/**
+ * Where the e2e stack listens. The suite runs its own copy of each service on ports
+ * apart from the defaults, against databases named `<svc>_test`, so it never touches a
+ * stack started by `npm run up`.
+ */
+export const stack = {
+  auth: { http: 'http://127.0.0.1:13001', grpc: '127.0.0.1:15051' },
+  profile: { http: 'http://127.0.0.1:13002', grpc: '127.0.0.1:15052' },
+  friends: { http: 'http://127.0.0.1:13003', grpc: '127.0.0.1:15053' },
+  messenger: { http: 'http://127.0.0.1:13004' },
+} as const;
+
+export type ServiceName = keyof typeof stack;
+
+const port = (url: string): string => url.slice(url.lastIndexOf(':') + 1);
+
+/** The environment each service process gets in the e2e run. */
+export function serviceEnv(service: ServiceName): Record<string, string> {
+  const common = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    OUTBOX_POLL_MS: '200',
+    // Its own consumer groups, so a stack from `npm run up` on the same broker takes no share.
+    KAFKA_GROUP_ID: `${service}-e2e`,
+    AUTH_JWKS_URL: `${stack.auth.http}/.well-known/jwks.json`,
+    PROFILE_GRPC_URL: stack.profile.grpc,
+    FRIENDS_GRPC_URL: stack.friends.grpc,
+    DATABASE_URL: `${process.env.DATABASE_ADMIN_URL?.replace(/\/[^/]*$/, '') ?? 'postgres://postgres@127.0.0.1:5432'}/${service}_test`,
+    HTTP_PORT: port(stack[service].http),
+  };
+  return 'grpc' in stack[service]
+    ? { ...common, GRPC_PORT: port((stack[service] as { grpc: string }).grpc) }
+    : common;
+}
