@@ -2,6 +2,8 @@
 // metadata on, so Nest's DI works in Test.createTestingModule; type checking is
 // `npm run typecheck`'s job, not Jest's.
 const swcConfig = {
+  // The build's .swcrc skips specs; Jest needs its own settings.
+  swcrc: false,
   jsc: {
     target: 'es2023',
     parser: { syntax: 'typescript', decorators: true },

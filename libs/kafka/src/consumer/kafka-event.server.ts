@@ -161,7 +161,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     error: unknown,
     attempts: number,
   ): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : JSON.stringify(error);
     this.logger.error(
       { topic, partition, offset: message.offset, attempts, reason },
       'Event sent to the dead-letter topic',

@@ -4,8 +4,7 @@ import { GrpcOptions, MicroserviceOptions, Transport } from '@nestjs/microservic
 import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
-import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
-import { HttpExceptionFilter } from '../errors/http-exception.filter';
+import { TransportExceptionFilter } from '../errors/transport-exception.filter';
 
 export interface GrpcServerOptions {
   /** proto package(s), e.g. `auth.v1`. */
@@ -63,7 +62,7 @@ export async function bootstrapService(
       stopAtFirstError: false,
     }),
   );
-  app.useGlobalFilters(new HttpExceptionFilter(), new GrpcExceptionFilter());
+  app.useGlobalFilters(new TransportExceptionFilter());
   await options.configure?.(app);
 
   if (options.grpc) {
@@ -74,6 +73,9 @@ export async function bootstrapService(
   for (const transport of options.transports ?? []) {
     app.connectMicroservice<MicroserviceOptions>(transport(app), { inheritAppConfig: true });
   }
+  // Init first: module hooks (migrations, topic creation) must finish before the
+  // transports start taking gRPC calls and Kafka records.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
   return app;

@@ -1,40 +1,36 @@
-import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
-import { Observable, throwError } from 'rxjs';
 import { DomainError } from './domain-error';
 import { GRPC_STATUS_OF } from './http-status';
 
 /** Metadata key carrying the stable domain error code next to the gRPC status. */
 export const ERROR_CODE_METADATA_KEY = 'x-error-code';
 
-/**
- * Maps errors leaving a gRPC handler to a gRPC status. The domain code travels in the
- * `x-error-code` trailer so internal callers can switch on it; unknown errors are logged
- * and answered INTERNAL without details.
- */
-@Catch()
-export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
-  private readonly logger = new Logger(GrpcExceptionFilter.name);
+/** The shape Nest's gRPC transport turns into a status: code, details and trailers. */
+export interface GrpcErrorObject {
+  code: number;
+  message: string;
+  metadata?: Metadata;
+}
 
-  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
-    if (host.getType() !== 'rpc') return throwError(() => exception);
-    if (exception instanceof DomainError) {
-      const metadata = new Metadata();
-      metadata.set(ERROR_CODE_METADATA_KEY, exception.code);
-      return throwError(() => ({
-        code: GRPC_STATUS_OF[exception.kind],
-        message: exception.message,
-        metadata,
-      }));
-    }
-    if (exception instanceof RpcException) {
-      return throwError(() => exception.getError());
-    }
-    this.logger.error({ err: exception }, 'Unhandled error in a gRPC handler');
-    const metadata = new Metadata();
-    metadata.set(ERROR_CODE_METADATA_KEY, ErrorCodes.INTERNAL);
-    return throwError(() => ({ code: status.INTERNAL, message: 'Internal error', metadata }));
+/**
+ * The gRPC answer to an error. The domain code travels in the `x-error-code` trailer so
+ * internal callers can switch on it; unknown errors are logged and answered INTERNAL
+ * without details.
+ */
+export function toGrpcError(exception: unknown, logger: Logger): GrpcErrorObject | object {
+  const metadata = new Metadata();
+  if (exception instanceof DomainError) {
+    metadata.set(ERROR_CODE_METADATA_KEY, exception.code);
+    return { code: GRPC_STATUS_OF[exception.kind], message: exception.message, metadata };
   }
+  if (exception instanceof RpcException) {
+    const error = exception.getError();
+    return typeof error === 'object' ? error : { code: status.UNKNOWN, message: error };
+  }
+  logger.error({ err: exception }, 'Unhandled error in a gRPC handler');
+  metadata.set(ERROR_CODE_METADATA_KEY, ErrorCodes.INTERNAL);
+  return { code: status.INTERNAL, message: 'Internal error', metadata };
 }

@@ -1,13 +1,5 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
-import type { Response } from 'express';
 import { DomainError } from './domain-error';
 import { HTTP_STATUS_OF } from './http-status';
 
@@ -29,55 +21,44 @@ const CODE_OF_STATUS: Record<number, string> = {
 };
 
 /**
- * Maps every error leaving an HTTP route to `{statusCode, code, message}`. Domain errors
- * keep their code; Nest's HTTP exceptions get a code from their status; anything else is
- * logged and masked as 500 so internals never reach a client.
+ * The HTTP answer to an error: domain errors keep their code; Nest's HTTP exceptions get
+ * a code from their status; anything else is logged and masked as 500, so internals never
+ * reach a client.
  */
-@Catch()
-export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger(HttpExceptionFilter.name);
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
-    const body = this.toBody(exception);
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
-  }
-
-  private toBody(exception: unknown): HttpErrorBody {
-    if (exception instanceof DomainError) {
-      return {
-        statusCode: HTTP_STATUS_OF[exception.kind],
-        code: exception.code,
-        message: exception.message,
-        ...(exception.details ? { details: exception.details } : {}),
-      };
-    }
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const response = exception.getResponse();
-      const raw =
-        typeof response === 'object' && response !== null
-          ? (response as Record<string, unknown>)
-          : {};
-      const message = Array.isArray(raw.message)
-        ? raw.message.join('; ')
-        : typeof raw.message === 'string'
-          ? raw.message
-          : exception.message;
-      return {
-        statusCode,
-        code:
-          typeof raw.code === 'string'
-            ? raw.code
-            : (CODE_OF_STATUS[statusCode] ?? `HTTP.${statusCode}`),
-        message,
-      };
-    }
-    this.logger.error({ err: exception }, 'Unhandled error on an HTTP route');
+export function toHttpErrorBody(exception: unknown, logger: Logger): HttpErrorBody {
+  if (exception instanceof DomainError) {
     return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: ErrorCodes.INTERNAL,
-      message: 'Internal server error',
+      statusCode: HTTP_STATUS_OF[exception.kind],
+      code: exception.code,
+      message: exception.message,
+      ...(exception.details ? { details: exception.details } : {}),
     };
   }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const raw =
+      typeof response === 'object' && response !== null
+        ? (response as Record<string, unknown>)
+        : {};
+    const message = Array.isArray(raw.message)
+      ? raw.message.join('; ')
+      : typeof raw.message === 'string'
+        ? raw.message
+        : exception.message;
+    return {
+      statusCode,
+      code:
+        typeof raw.code === 'string'
+          ? raw.code
+          : (CODE_OF_STATUS[statusCode] ?? `HTTP.${statusCode}`),
+      message,
+    };
+  }
+  logger.error({ err: exception }, 'Unhandled error on an HTTP route');
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: ErrorCodes.INTERNAL,
+    message: 'Internal server error',
+  };
 }

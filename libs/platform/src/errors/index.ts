@@ -2,3 +2,4 @@ export * from './domain-error';
 export * from './http-status';
 export * from './http-exception.filter';
 export * from './grpc-exception.filter';
+export * from './transport-exception.filter';

@@ -1,0 +1,49 @@
+import { ArgumentsHost, ConflictException, Logger } from '@nestjs/common';
+import { ErrorCodes } from '@app/contracts';
+import { DomainError } from './domain-error';
+import { TransportExceptionFilter } from './transport-exception.filter';
+
+function httpHost() {
+  const response = { status: jest.fn().mockReturnThis(), json: jest.fn() };
+  const host = {
+    getType: () => 'http',
+    switchToHttp: () => ({ getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  return { host, response };
+}
+
+describe('TransportExceptionFilter on HTTP routes', () => {
+  const filter = new TransportExceptionFilter();
+
+  it('keeps the stable code of a domain error and maps its kind to a status', () => {
+    const { host, response } = httpHost();
+    filter.catch(
+      new DomainError('PERMISSION_DENIED', ErrorCodes.FRIENDS_NOT_ADDRESSEE, 'not yours'),
+      host,
+    );
+    expect(response.status).toHaveBeenCalledWith(403);
+    expect(response.json).toHaveBeenCalledWith({
+      statusCode: 403,
+      code: 'FRIENDS.NOT_ADDRESSEE',
+      message: 'not yours',
+    });
+  });
+
+  it('gives Nest HTTP exceptions a code from their status', () => {
+    const { host, response } = httpHost();
+    filter.catch(new ConflictException('taken'), host);
+    expect(response.json).toHaveBeenCalledWith(
+      expect.objectContaining({ statusCode: 409, message: 'taken', code: 'HTTP.409' }),
+    );
+  });
+
+  it('masks unknown errors as 500 without their message', () => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { host, response } = httpHost();
+    filter.catch(new Error('password=hunter2 leaked in a driver error'), host);
+    expect(response.status).toHaveBeenCalledWith(500);
+    const body = response.json.mock.calls[0][0] as { message: string; code: string };
+    expect(body.code).toBe(ErrorCodes.INTERNAL);
+    expect(body.message).not.toContain('hunter2');
+  });
+});

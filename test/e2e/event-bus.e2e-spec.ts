@@ -1,0 +1,223 @@
+/**
+ * libs/kafka against the real broker and PostgreSQL: the outbox publishes what commits and
+ * nothing that rolls back, consumers apply a redelivered event once, and a poison record
+ * goes to the dead-letter topic without stopping the partition.
+ */
+import { Controller, INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { deadLetterTopic, EventPayload, Topics } from '@app/contracts';
+import {
+  CreateEventTables1732406400000,
+  EVENT_ENTITIES,
+  EventPublisher,
+  KafkaModule,
+  kafkaTransport,
+} from '@app/kafka';
+import {
+  DatabaseModule,
+  HealthModule,
+  TransactionHost,
+  TransportExceptionFilter,
+} from '@app/platform';
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { eventually } from './support/clients';
+
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'eventbus_test';
+const GROUP = `eventbus-spec-${randomUUID().slice(0, 8)}`;
+
+class CreateEffects1732406400001 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('CREATE TABLE effects (user_id uuid NOT NULL, event_id uuid NOT NULL)');
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE effects');
+  }
+}
+
+type Registered = EventPayload<typeof Topics.UserRegistered>;
+
+/** Records one row per applied event, in the consumer's transaction. */
+@Controller()
+class EffectsConsumer {
+  constructor(private readonly tx: TransactionHost) {}
+
+  @EventPattern(Topics.UserRegistered)
+  async onRegistered(@Payload() payload: Registered): Promise<void> {
+    if (payload.nickname === 'fail_always') throw new Error('handler failure injected by the test');
+    await this.tx.manager.query('INSERT INTO effects (user_id, event_id) VALUES ($1, $2)', [
+      payload.userId,
+      randomUUID(),
+    ]);
+  }
+}
+
+describe('event bus (outbox → Kafka → idempotent consumer)', () => {
+  let app: INestApplication;
+  let db: Client;
+  const kafka = new Kafka({
+    brokers: BROKERS,
+    clientId: 'eventbus-spec',
+    logLevel: logLevel.NOTHING,
+  });
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB_NAME}`);
+    await admin.end();
+    const url = ADMIN_URL.replace(/\/[^/]*$/, `/${DB_NAME}`);
+
+    @Module({
+      imports: [
+        HealthModule.forRoot({ shutdownGraceMs: 0 }),
+        DatabaseModule.forRoot({
+          url,
+          entities: EVENT_ENTITIES,
+          migrations: [CreateEventTables1732406400000, CreateEffects1732406400001],
+        }),
+        KafkaModule.forRoot({
+          service: 'eventbus-spec',
+          groupId: GROUP,
+          brokers: BROKERS,
+          topics: [Topics.UserRegistered],
+          outboxPollMs: 100,
+          maxAttempts: 2,
+          retryBackoffMs: 50,
+        }),
+      ],
+      controllers: [EffectsConsumer],
+    })
+    class EventBusSpecModule {}
+
+    app = await NestFactory.create(EventBusSpecModule, { logger: ['error'] });
+    app.enableShutdownHooks();
+    // As bootstrapService does: the transport gets the global filter (errors pass through).
+    app.useGlobalFilters(new TransportExceptionFilter());
+    app.connectMicroservice(kafkaTransport(app), { inheritAppConfig: true });
+    await app.init();
+    await app.startAllMicroservices();
+    db = new Client({ connectionString: url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await app?.close();
+  });
+
+  const effectsOf = async (userId: string): Promise<number> => {
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM effects WHERE user_id = $1',
+      [userId],
+    );
+    return Number(rows[0].n);
+  };
+  const payload = (nickname = 'bus_user'): Registered => ({
+    userId: randomUUID(),
+    email: `${randomUUID().slice(0, 8)}@example.test`,
+    nickname,
+  });
+  const publish = (event: Registered) =>
+    app
+      .get(TransactionHost)
+      .run(() =>
+        app.get(EventPublisher).publish(Topics.UserRegistered, event, { key: event.userId }),
+      );
+
+  it('delivers a committed event exactly once and marks it published', async () => {
+    const event = payload();
+    const envelope = await publish(event);
+    await eventually(async () => ((await effectsOf(event.userId)) === 1 ? true : undefined));
+    const { rows } = await db.query('SELECT published_at FROM outbox_events WHERE event_id = $1', [
+      envelope.id,
+    ]);
+    expect(rows[0].published_at).not.toBeNull();
+  });
+
+  it('publishes nothing when the transaction rolls back', async () => {
+    const event = payload();
+    await expect(
+      app.get(TransactionHost).run(async () => {
+        await app.get(EventPublisher).publish(Topics.UserRegistered, event, { key: event.userId });
+        throw new Error('state change failed');
+      }),
+    ).rejects.toThrow('state change failed');
+    // A later event on the same key arriving proves the relay has moved past that point.
+    const marker = { ...payload(), userId: event.userId, nickname: 'marker' };
+    await publish(marker);
+    await eventually(async () => ((await effectsOf(event.userId)) >= 1 ? true : undefined));
+    expect(await effectsOf(event.userId)).toBe(1);
+    const { rows } = await db.query(
+      "SELECT count(*) AS n FROM outbox_events WHERE envelope->'payload'->>'userId' = $1",
+      [event.userId],
+    );
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('applies the same record delivered three times once', async () => {
+    const event = payload();
+    const envelope = {
+      id: randomUUID(),
+      type: Topics.UserRegistered,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      producer: 'eventbus-spec',
+      payload: event,
+    };
+    const producer = kafka.producer();
+    await producer.connect();
+    const record = { key: event.userId, value: JSON.stringify(envelope) };
+    await producer.send({ topic: Topics.UserRegistered, messages: [record, record, record] });
+    await producer.disconnect();
+    // A follow-up on the same key (same partition) is processed after the three copies.
+    const followUp = { ...payload(), userId: event.userId, nickname: 'follow_up' };
+    await publish(followUp);
+    await eventually(async () => ((await effectsOf(event.userId)) >= 2 ? true : undefined));
+    expect(await effectsOf(event.userId)).toBe(2); // one for the triplicate, one for the follow-up
+  });
+
+  it('sends poison and failing records to the DLQ and keeps the partition flowing', async () => {
+    const dlq = kafka.consumer({ groupId: `${GROUP}-dlq` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: deadLetterTopic(Topics.UserRegistered), fromBeginning: false });
+    const dead: Array<Record<string, string>> = [];
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        if (headers['dlq-consumer-group'] === GROUP) dead.push(headers);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // let the DLQ consumer join its group
+
+    const key = randomUUID();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: Topics.UserRegistered, messages: [{ key, value: '{not json' }] });
+    await producer.disconnect();
+    const failing = { ...payload('fail_always'), userId: key };
+    await publish(failing);
+    const after = { ...payload(), userId: key };
+    await publish(after);
+
+    await eventually(async () => ((await effectsOf(key)) === 1 ? true : undefined), 20_000);
+    await eventually(async () => (dead.length >= 2 ? true : undefined), 20_000);
+    await dlq.disconnect();
+    expect(dead.map((h) => h['dlq-original-topic'])).toEqual([
+      Topics.UserRegistered,
+      Topics.UserRegistered,
+    ]);
+    expect(dead[0]['dlq-error']).toContain('not JSON');
+    expect(dead[0]['dlq-attempts']).toBe('1');
+    expect(dead[1]['dlq-error']).toContain('handler failure injected');
+    expect(dead[1]['dlq-attempts']).toBe('2');
+  });
+});
