@@ -1,0 +1,75 @@
+/**
+ * `npm run lint` must fail when an app imports another app or reaches into a lib's
+ * internals. Runs the real dependency-cruiser with the repo's rules over a small tree
+ * written for the purpose.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+function cruise(files: Record<string, string>): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'boundaries-'));
+  try {
+    const tree = {
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { baseUrl: '.', paths: { '@app/kafka': ['libs/kafka/src'] } },
+      }),
+      'libs/kafka/src/index.ts': "export * from './internal';\n",
+      'libs/kafka/src/internal.ts': 'export const bus = 1;\n',
+      'apps/profile/src/main.ts': 'export const profile = 1;\n',
+      ...files,
+    };
+    for (const [path, content] of Object.entries(tree)) {
+      mkdirSync(join(dir, dirname(path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    const result = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'depcruise'),
+      ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err', 'apps', 'libs'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('import boundaries (dependency-cruiser rules of npm run lint)', () => {
+  it('accepts an app that uses a lib through its alias', () => {
+    const result = cruise({
+      'apps/auth/src/main.ts': "import { bus } from '@app/kafka';\nexport const x = bus;\n",
+    });
+    expect(result.output).toContain('no dependency violations');
+    expect(result.status).toBe(0);
+  });
+
+  it('fails when an app imports another app', () => {
+    const result = cruise({
+      'apps/auth/src/main.ts':
+        "import { profile } from '../../profile/src/main';\nexport const x = profile;\n",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('no-app-to-app');
+  });
+
+  it("fails when an app reaches into a lib's internals", () => {
+    const result = cruise({
+      'apps/auth/src/main.ts':
+        "import { bus } from '../../../libs/kafka/src/internal';\nexport const x = bus;\n",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('libs-through-their-index');
+  });
+
+  it('fails when a lib imports an app', () => {
+    const result = cruise({
+      'libs/kafka/src/internal.ts':
+        "import { profile } from '../../../apps/profile/src/main';\nexport const bus = profile;\n",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('no-lib-to-app');
+  });
+});
