@@ -14,6 +14,7 @@ import {
   REPO_ROOT,
   WaitAbortedError,
   createLogger,
+  fileSize,
   findExecutable,
   forgetStarted,
   isLoopbackHost,
@@ -69,7 +70,7 @@ async function loadKafkaJs() {
     return (await import('kafkajs')).default;
   } catch (err) {
     if (err.code === 'ERR_MODULE_NOT_FOUND')
-      throw new Error('kafkajs is not installed; run `npm install` first');
+      throw new Error('kafkajs is not installed; run `npm install` first', { cause: err });
     throw err;
   }
 }
@@ -285,6 +286,9 @@ function writeConfig({ host, port, controllerPort }) {
   // ran `up` stays quiet and a long-lived dev broker cannot fill the disk.
   const log4j = [
     'status = warn',
+    // Kafka logs its own orderly shutdown after SIGTERM; log4j's shutdown hook would close
+    // the file first and send those last lines to the JVM's stdout instead.
+    'shutdownHook = disable',
     'appender.broker.type = RollingFile',
     'appender.broker.name = broker',
     `appender.broker.fileName = ${BROKER_LOG}`,
@@ -348,12 +352,16 @@ async function formatStorage(listeners) {
   );
 }
 
-function printBrokerLogTail() {
+/**
+ * Prints what the broker logged, from `marks` (file sizes taken before this start) on, so
+ * that a failed start is not explained by an older run's lines.
+ */
+function printBrokerLogTail(marks = { broker: 0, jvm: 0 }) {
   log.block(
     `last lines of ${path.relative(REPO_ROOT, BROKER_LOG)}:`,
-    tailFile(BROKER_LOG, 40) || '(empty)',
+    tailFile(BROKER_LOG, 40, marks.broker) || '(nothing logged)',
   );
-  const jvmOut = tailFile(JVM_OUT, 20);
+  const jvmOut = tailFile(JVM_OUT, 20, marks.jvm);
   if (jvmOut) log.block(`JVM output (${path.relative(REPO_ROOT, JVM_OUT)}):`, jvmOut);
 }
 
@@ -365,6 +373,7 @@ async function startLocalBroker(brokers, { host, port }) {
   await formatStorage(listeners);
 
   const javaOpts = (process.env.KAFKA_JAVA_OPTS || '-Xmx512m').split(/\s+/).filter(Boolean);
+  const logMarks = { broker: fileSize(BROKER_LOG), jvm: fileSize(JVM_OUT) };
   const { pid, exitStatus } = spawnDetached({
     command: 'java',
     args: [
@@ -385,6 +394,7 @@ async function startLocalBroker(brokers, { host, port }) {
     pidFile: path.relative(REPO_ROOT, PID_FILE),
     match: PROCESS_MATCH,
     pid,
+    address: `${host}:${port}`,
   });
   log.info(`started broker (pid ${pid}); log: ${path.relative(REPO_ROOT, BROKER_LOG)}`);
 
@@ -399,7 +409,7 @@ async function startLocalBroker(brokers, { host, port }) {
       },
     });
   } catch (err) {
-    printBrokerLogTail();
+    printBrokerLogTail(logMarks);
     // A broker that failed to come up is not left behind half-started.
     await stopKafka();
     throw err;
@@ -437,6 +447,15 @@ export async function ensureKafka() {
 
       const runningPid = runningPidFromFile(PID_FILE, PROCESS_MATCH);
       if (runningPid !== null) {
+        // It may be listening elsewhere (KAFKA_BROKERS changed since it was started): then
+        // waiting could only end in a timeout.
+        const address = readState().started.kafka?.address;
+        if (address && address !== `${host}:${port}`) {
+          throw new Error(
+            `the broker started by infra:up (pid ${runningPid}) listens on ${address}, not on ` +
+              `${host}:${port} from KAFKA_BROKERS; run \`npm run infra:down\` first to move it`,
+          );
+        }
         // Our broker is alive but not answering yet: it is still starting (or recovering a
         // large log after a crash). Wait for it rather than start a second one on the same port.
         log.info(`broker pid ${runningPid} is running but not answering yet; waiting for it`);
@@ -444,7 +463,9 @@ export async function ensureKafka() {
           await waitUntilReady(brokers, { label: `Kafka broker on ${host}:${port}` });
         } catch (err) {
           printBrokerLogTail();
-          throw new Error(`${err.message}; stop it with \`npm run infra:down\` and retry`);
+          throw new Error(`${err.message}; stop it with \`npm run infra:down\` and retry`, {
+            cause: err,
+          });
         }
         return reused();
       }

@@ -361,7 +361,9 @@ export function readState() {
     return { started: {}, ...state };
   } catch (err) {
     if (err.code === 'ENOENT') return { started: {} };
-    throw new Error(`cannot read ${path.relative(REPO_ROOT, STATE_FILE)}: ${err.message}`);
+    throw new Error(`cannot read ${path.relative(REPO_ROOT, STATE_FILE)}: ${err.message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -399,12 +401,24 @@ export function reuseNote(component) {
 // Misc
 // ---------------------------------------------------------------------------------------
 
-/** The last `lines` lines of a text file ('' when it does not exist). */
-export function tailFile(file, lines = 40) {
+/** The last `lines` lines of a text file written after byte `fromByte` ('' when none). */
+export function tailFile(file, lines = 40, fromByte = 0) {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const content = fs.readFileSync(file);
+    // A file smaller than the mark was rotated or truncated since: show all of it.
+    const start = fromByte <= content.length ? fromByte : 0;
+    return content.subarray(start).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
+  }
+}
+
+/** The current size of a file (0 when missing): a mark for `tailFile` to start from. */
+export function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

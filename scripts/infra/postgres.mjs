@@ -64,7 +64,7 @@ async function loadPg() {
     return (await import('pg')).default;
   } catch (err) {
     if (err.code === 'ERR_MODULE_NOT_FOUND')
-      throw new Error('pg is not installed; run `npm install` first');
+      throw new Error('pg is not installed; run `npm install` first', { cause: err });
     throw err;
   }
 }
@@ -100,6 +100,7 @@ async function postgresAnswers() {
     if (isUnreachable(err)) return false;
     throw new Error(
       `PostgreSQL at ${describeTarget(adminConfig())} refused the admin connection: ${err.message}`,
+      { cause: err },
     );
   } finally {
     await client?.end().catch(() => {});

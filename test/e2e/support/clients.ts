@@ -12,6 +12,8 @@ type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
 export interface AuthGrpcClient {
   register: Unary<AuthV1.RegisterRequest, AuthV1.AuthTokens>;
   login: Unary<AuthV1.LoginRequest, AuthV1.AuthTokens>;
+  refresh: Unary<AuthV1.RefreshRequest, AuthV1.AuthTokens>;
+  logout: Unary<AuthV1.LogoutRequest, AuthV1.LogoutResponse>;
   validateToken: Unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>;
   close(): void;
 }
@@ -60,6 +62,8 @@ export function authClient(): AuthGrpcClient {
   return {
     register: unary(client, 'register'),
     login: unary(client, 'login'),
+    refresh: unary(client, 'refresh'),
+    logout: unary(client, 'logout'),
     validateToken: unary(client, 'validateToken'),
     close: () => client.close(),
   };

@@ -47,7 +47,11 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const topics = [...this.messageHandlers.keys()];
+      // Nest hands every transport-less server all patterns of the app, gRPC methods
+      // included: subscribe to event handlers only.
+      const topics = [...this.messageHandlers.entries()]
+        .filter(([, handler]) => handler.isEventHandler)
+        .map(([pattern]) => pattern);
       if (topics.length > 0) {
         this.consumer = this.connection.consumer({
           groupId: this.groupId,

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, OnModuleInit } from '@nestjs/common';
 import { TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { MixedList, EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { TransactionHost } from './transaction-host';
 
@@ -11,9 +11,28 @@ export interface DatabaseModuleOptions {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type
   migrations: MixedList<Function | string>;
-  /** Apply pending migrations at start-up (default true). */
+  /** Apply pending migrations at start-up (default true; see docs/adr/0006). */
   migrationsRun?: boolean;
   poolSize?: number;
+}
+
+/** Key of the advisory lock that serialises migrations of replicas starting together. */
+const MIGRATION_LOCK_KEY = 0x6d696772; // "migr"
+
+/**
+ * Applies pending migrations while holding a session advisory lock, so two instances
+ * starting at once do not both run them; the second finds nothing left to do.
+ */
+async function migrateUnderLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 /** Registers the database with the readiness endpoint. */
@@ -40,16 +59,22 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: options.url,
-          entities: options.entities,
-          migrations: options.migrations,
-          migrationsRun: options.migrationsRun ?? true,
-          migrationsTransactionMode: 'each',
-          synchronize: false,
-          logging: ['error', 'migration'],
-          extra: { max: options.poolSize ?? 10 },
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres' as const,
+            url: options.url,
+            entities: options.entities,
+            migrations: options.migrations,
+            migrationsRun: false,
+            synchronize: false,
+            logging: ['error', 'migration'] as const,
+            extra: { max: options.poolSize ?? 10 },
+          }),
+          dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
+            const dataSource = await new DataSource(dataSourceOptions!).initialize();
+            if (options.migrationsRun ?? true) await migrateUnderLock(dataSource);
+            return dataSource;
+          },
         }),
         DatabaseReadiness,
       ],

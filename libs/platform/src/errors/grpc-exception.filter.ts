@@ -1,9 +1,21 @@
-import { Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError } from './domain-error';
 import { GRPC_STATUS_OF } from './http-status';
+import { toHttpErrorBody } from './http-exception.filter';
+
+const GRPC_STATUS_OF_HTTP: Record<number, number> = {
+  400: status.INVALID_ARGUMENT,
+  401: status.UNAUTHENTICATED,
+  403: status.PERMISSION_DENIED,
+  404: status.NOT_FOUND,
+  409: status.ALREADY_EXISTS,
+  413: status.INVALID_ARGUMENT,
+  429: status.RESOURCE_EXHAUSTED,
+  503: status.UNAVAILABLE,
+};
 
 /** Metadata key carrying the stable domain error code next to the gRPC status. */
 export const ERROR_CODE_METADATA_KEY = 'x-error-code';
@@ -25,6 +37,12 @@ export function toGrpcError(exception: unknown, logger: Logger): GrpcErrorObject
   if (exception instanceof DomainError) {
     metadata.set(ERROR_CODE_METADATA_KEY, exception.code);
     return { code: GRPC_STATUS_OF[exception.kind], message: exception.message, metadata };
+  }
+  if (exception instanceof HttpException) {
+    // The global ValidationPipe and guards speak HTTP; a gRPC caller gets the matching status.
+    const body = toHttpErrorBody(exception, logger);
+    metadata.set(ERROR_CODE_METADATA_KEY, body.code);
+    return { code: GRPC_STATUS_OF_HTTP[body.statusCode] ?? status.UNKNOWN, message: body.message, metadata };
   }
   if (exception instanceof RpcException) {
     const error = exception.getError();

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/platform';
+import { QueryFailedError } from 'typeorm';
+import { emailTaken } from './accounts.errors';
+import { CredentialEntity } from './entities/credential.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class AccountsRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  /** Inserts credentials; a concurrent registration of the same email fails with EMAIL_TAKEN. */
+  async insert(
+    credential: Pick<CredentialEntity, 'userId' | 'email' | 'passwordHash'>,
+  ): Promise<void> {
+    try {
+      await this.tx.manager.insert(CredentialEntity, credential);
+    } catch (error) {
+      if (isUniqueViolation(error, 'credentials_email_key')) throw emailTaken();
+      throw error;
+    }
+  }
+
+  /** `email` must already be lower-cased. */
+  findByEmail(email: string): Promise<CredentialEntity | null> {
+    return this.tx.manager.findOneBy(CredentialEntity, { email });
+  }
+
+  findById(userId: string): Promise<CredentialEntity | null> {
+    return this.tx.manager.findOneBy(CredentialEntity, { userId });
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+}

@@ -1,0 +1,20 @@
+import { ErrorCodes } from '@app/contracts';
+import { DomainError } from '@app/platform';
+
+/** The nickname is held (case-insensitively) by another user's profile or reservation. */
+export const nicknameTaken = (nickname: string): DomainError =>
+  new DomainError(
+    'ALREADY_EXISTS',
+    ErrorCodes.PROFILE_NICKNAME_TAKEN,
+    `Nickname "${nickname}" is taken`,
+  );
+
+/** The caller's own profile does not exist (yet): registration's event is not consumed. */
+export const profileNotFound = (): DomainError =>
+  new DomainError('NOT_FOUND', ErrorCodes.PROFILE_NOT_FOUND, 'Profile not found');
+
+/** An input broke a format rule; `field` names it for the client. */
+export const invalidInput = (field: string, message: string): DomainError =>
+  new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `${field}: ${message}`, [
+    { field, message },
+  ]);

@@ -1,0 +1,27 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventPayload, Topics } from '@app/contracts';
+import { ProfilesService } from './profiles.service';
+
+/**
+ * auth's account lifecycle events. Each handler already runs inside a transaction with
+ * the processed-event record (libs/kafka), so a redelivered event has no second effect.
+ */
+@Controller()
+export class UserEventsConsumer {
+  constructor(private readonly profiles: ProfilesService) {}
+
+  /** A registration finished: the reserved nickname becomes a profile. */
+  @EventPattern(Topics.UserRegistered)
+  async onUserRegistered(
+    @Payload() event: EventPayload<typeof Topics.UserRegistered>,
+  ): Promise<void> {
+    await this.profiles.createFromRegistration(event.userId, event.nickname);
+  }
+
+  /** An account was deleted: its profile and any reservation go with it. */
+  @EventPattern(Topics.UserDeleted)
+  async onUserDeleted(@Payload() event: EventPayload<typeof Topics.UserDeleted>): Promise<void> {
+    await this.profiles.deleteAccount(event.userId);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * Static checks of docker-compose.yml. There is no Docker engine in CI, so nothing here
+ * starts a container; instead the file is parsed and checked against the repository
+ * and ARCHITECTURE.md, catching the mistakes that would otherwise only show on someone's
+ * `docker compose up`: a renamed path, a wrong port, a dependency on a service that no
+ * longer exists, a Kafka listener advertised on an address its clients cannot reach.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
+
+const INFRA_SERVICES = ['kafka', 'postgres', 'redis'] as const;
+const APP_SERVICES = ['auth', 'profile', 'friends', 'messenger'] as const;
+
+/** Published ports per service, host side = container side (ARCHITECTURE.md). */
+const ARCHITECTURE_PORTS: Record<(typeof APP_SERVICES)[number], { http: number; grpc?: number }> = {
+  auth: { http: 3001, grpc: 50051 },
+  profile: { http: 3002, grpc: 50052 },
+  friends: { http: 3003, grpc: 50053 },
+  messenger: { http: 3004 },
+};
+
+/** The broker address every host-side default uses (ARCHITECTURE.md, scripts/infra). */
+const HOST_KAFKA = { host: '127.0.0.1', port: 9092 };
+
+type Dict = Record<string, unknown>;
+/** Values compose accepts in `environment` and `build.args` maps. */
+type Scalar = string | number | boolean | null;
+
+interface ComposeService {
+  image?: string;
+  build?:
+    string | { context?: string; dockerfile?: string; args?: Record<string, Scalar> | string[] };
+  environment?: Record<string, Scalar> | string[];
+  ports?: Array<string | number | Dict>;
+  volumes?: Array<string | Dict>;
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: Dict;
+}
+
+/**
+ * What `docker compose` would substitute with an empty environment: `${VAR:-default}`
+ * and `${VAR-default}` become the default, `${VAR}` / `$VAR` become empty, `$$` is a
+ * literal dollar. The checks below are about the defaults a fresh clone runs with.
+ */
+function withDefaults(value: string): string {
+  return value.replace(
+    /\$\$|\$\{(\w+)(?::?[-?]([^}]*))?\}|\$(\w+)/g,
+    (match: string, _braced?: string, fallback?: string) =>
+      match === '$$' ? '$' : (fallback ?? ''),
+  );
+}
+
+/** Recursively applies {@link withDefaults} to every string of the parsed file. */
+function interpolate<T>(value: T): T {
+  if (typeof value === 'string') return withDefaults(value) as T;
+  if (Array.isArray(value)) return value.map((v) => interpolate(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v)])) as T;
+  }
+  return value;
+}
+
+function loadCompose(): {
+  services: Record<string, ComposeService>;
+  errors: string[];
+  warnings: string[];
+} {
+  // Compose resolves YAML merge keys (`<<: *anchor`), so the parser must too.
+  const doc = parseDocument(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true });
+  const parsed = interpolate(doc.toJS() as { services?: Record<string, ComposeService> });
+  return {
+    services: parsed?.services ?? {},
+    errors: doc.errors.map((e) => e.message),
+    warnings: doc.warnings.map((w) => w.message),
+  };
+}
+
+/** `environment` in either of compose's forms (map or `KEY=value` list), as a map. */
+function envOf(service: ComposeService): Record<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        const i = entry.indexOf('=');
+        return i < 0 ? [entry, ''] : [entry.slice(0, i), entry.slice(i + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v == null ? '' : String(v)]));
+}
+
+/** Build args in either form, as a map. */
+function buildArgsOf(service: ComposeService): Record<string, string> {
+  if (!service.build || typeof service.build === 'string') return {};
+  const args = service.build.args ?? {};
+  if (Array.isArray(args)) {
+    return Object.fromEntries(args.map((a) => [a.split('=')[0], a.split('=').slice(1).join('=')]));
+  }
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v == null ? '' : String(v)]));
+}
+
+interface PortMapping {
+  hostIp?: string;
+  published?: number;
+  target: number;
+}
+
+/** Parses compose's short (`[ip:][host:]container[/proto]`) and long port syntax. */
+function parsePort(spec: string | number | Dict): PortMapping {
+  if (typeof spec === 'number') return { target: spec };
+  if (typeof spec === 'object') {
+    return {
+      hostIp: spec.host_ip as string | undefined,
+      published: spec.published == null ? undefined : Number(spec.published),
+      target: Number(spec.target),
+    };
+  }
+  const match = /^(?:(\[[^\]]+\]|[^:]+):)?(?:(\d+):)?(\d+)(?:\/(?:tcp|udp))?$/.exec(spec);
+  if (!match) throw new Error(`unsupported port syntax: ${spec}`);
+  // With two parts the first is the host port, not an IP: `3001:3001`.
+  const [, first, second, target] = match;
+  if (second === undefined && first !== undefined) {
+    return { published: Number(first), target: Number(target) };
+  }
+  return {
+    hostIp: first,
+    published: second === undefined ? undefined : Number(second),
+    target: Number(target),
+  };
+}
+
+function dependenciesOf(service: ComposeService): Array<{ name: string; condition?: string }> {
+  const deps = service.depends_on ?? [];
+  if (Array.isArray(deps)) return deps.map((name) => ({ name }));
+  return Object.entries(deps).map(([name, opts]) => ({ name, condition: opts?.condition }));
+}
+
+/** Directory and Dockerfile a service builds from, resolved against the repository. */
+function buildPaths(service: ComposeService): { context: string; dockerfile: string } | undefined {
+  if (!service.build) return undefined;
+  const build = typeof service.build === 'string' ? { context: service.build } : service.build;
+  const context = path.resolve(REPO_ROOT, build.context ?? '.');
+  return { context, dockerfile: path.resolve(context, build.dockerfile ?? 'Dockerfile') };
+}
+
+/** Host paths of bind mounts (short `./src:/dst[:ro]` or long `type: bind`). */
+function bindSources(service: ComposeService): string[] {
+  return (service.volumes ?? []).flatMap((volume) => {
+    if (typeof volume === 'string') {
+      const source = volume.split(':')[0];
+      // Named volumes have no path separator; binds start with `.`, `/` or `~`.
+      return /^[./~]/.test(source) ? [source] : [];
+    }
+    return volume.type === 'bind' && typeof volume.source === 'string' ? [volume.source] : [];
+  });
+}
+
+/** `host:port` pairs of a Kafka listener list, keyed by listener name. */
+function listeners(value: string | undefined): Record<string, { host: string; port: number }> {
+  return Object.fromEntries(
+    (value ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((entry) => {
+        const match = /^(\w+):\/\/([^:]*):(\d+)$/.exec(entry.trim());
+        if (!match) throw new Error(`unparsable listener: ${entry}`);
+        return [match[1], { host: match[2], port: Number(match[3]) }];
+      }),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  const { services, errors, warnings } = loadCompose();
+
+  it('parses as YAML without errors or warnings', () => {
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('defines the infrastructure and the four services', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([...INFRA_SERVICES, ...APP_SERVICES]),
+    );
+  });
+
+  describe.each(Object.keys(services))('service %s', (name) => {
+    const service = services[name];
+
+    it('builds from a context and Dockerfile that exist in the repository', () => {
+      const paths = buildPaths(service);
+      if (!paths) {
+        // Not built here, so it must come from a registry.
+        expect(service.image).toEqual(expect.any(String));
+        return;
+      }
+      expect(existsSync(paths.context)).toBe(true);
+      expect(existsSync(paths.dockerfile)).toBe(true);
+    });
+
+    it('bind-mounts only paths that exist', () => {
+      for (const source of bindSources(service)) {
+        const resolved = path.resolve(REPO_ROOT, source);
+        // Paths outside the checkout (a host socket, a home directory) are the user's.
+        if (!resolved.startsWith(REPO_ROOT + path.sep)) continue;
+        expect({ source, exists: existsSync(resolved) }).toEqual({ source, exists: true });
+      }
+    });
+
+    it('depends only on defined services, and waits for health only where one is checked', () => {
+      for (const dep of dependenciesOf(service)) {
+        expect(Object.keys(services)).toContain(dep.name);
+        if (dep.condition === 'service_healthy') {
+          const target = services[dep.name];
+          const dockerfile = buildPaths(target)?.dockerfile;
+          // A healthcheck in compose, or the HEALTHCHECK of the image it builds.
+          const checked =
+            target.healthcheck !== undefined ||
+            (dockerfile !== undefined && /^HEALTHCHECK\s/m.test(readFileSync(dockerfile, 'utf8')));
+          expect({ dependency: dep.name, healthChecked: checked }).toEqual({
+            dependency: dep.name,
+            healthChecked: true,
+          });
+        }
+      }
+    });
+  });
+
+  describe.each(APP_SERVICES)('app service %s', (name) => {
+    const service = services[name] ?? {};
+    const env = envOf(service);
+    const expected = ARCHITECTURE_PORTS[name];
+
+    it('selects an existing app through the APP build arg', () => {
+      const app = buildArgsOf(service).APP;
+      expect(app).toBe(name);
+      const entry = path.join('apps', app, 'src', 'main.ts');
+      expect({ entry, exists: existsSync(path.join(REPO_ROOT, entry)) }).toEqual({
+        entry,
+        exists: true,
+      });
+    });
+
+    it('publishes the ports of ARCHITECTURE.md on the same host and container port', () => {
+      const ports = (service.ports ?? []).map(parsePort);
+      const wanted = [expected.http, expected.grpc].filter((p): p is number => p !== undefined);
+      expect(ports.map((p) => p.target).sort()).toEqual([...wanted].sort());
+      for (const port of ports) expect(port.published).toBe(port.target);
+    });
+
+    it('listens on the ports it publishes', () => {
+      expect(env.HTTP_PORT).toBe(String(expected.http));
+      if (expected.grpc) expect(env.GRPC_PORT).toBe(String(expected.grpc));
+    });
+
+    it('waits for PostgreSQL and Kafka to be healthy', () => {
+      const deps = Object.fromEntries(dependenciesOf(service).map((d) => [d.name, d.condition]));
+      expect(deps).toMatchObject({ postgres: 'service_healthy', kafka: 'service_healthy' });
+    });
+
+    it('uses its own database, which the init script creates', () => {
+      const url = new URL(env.DATABASE_URL);
+      expect(url.hostname).toBe('postgres');
+      const database = url.pathname.slice(1);
+      expect(database).toBe(name);
+      const initSql = bindSources(services.postgres)
+        .map((source) => path.resolve(REPO_ROOT, source))
+        .filter((file) => file.endsWith('.sql'))
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('\n');
+      expect(initSql).toMatch(new RegExp(`CREATE DATABASE\\s+"?${database}"?\\s*;`, 'i'));
+    });
+  });
+
+  describe('kafka listeners', () => {
+    const kafkaEnv = envOf(services.kafka ?? {});
+    const advertised = listeners(kafkaEnv.KAFKA_ADVERTISED_LISTENERS);
+    const bound = listeners(kafkaEnv.KAFKA_LISTENERS);
+
+    it('advertises, for the apps, the internal address they are configured with', () => {
+      const appBrokers = new Set(
+        APP_SERVICES.map((name) => envOf(services[name] ?? {}).KAFKA_BROKERS),
+      );
+      expect(appBrokers.size).toBe(1);
+      const [broker] = [...appBrokers];
+      const internal = Object.values(advertised).find((l) => `${l.host}:${l.port}` === broker);
+      expect(internal).toBeDefined();
+      // Reachable by name on the compose network, i.e. not a loopback address.
+      expect(internal!.host).toBe('kafka');
+    });
+
+    it('lets host processes use the default KAFKA_BROKERS=127.0.0.1:9092', () => {
+      const external = Object.entries(advertised).find(
+        ([, l]) => l.host === HOST_KAFKA.host && l.port === HOST_KAFKA.port,
+      );
+      expect(external).toBeDefined();
+      const [listenerName] = external!;
+      // The advertised host port must be published, forwarding to the port that
+      // listener binds inside the container.
+      const published = (services.kafka.ports ?? []).map(parsePort);
+      expect(published).toContainEqual(
+        expect.objectContaining({ published: HOST_KAFKA.port, target: bound[listenerName]?.port }),
+      );
+    });
+
+    it('keeps every advertised listener bound and the controller listener unadvertised', () => {
+      for (const name of Object.keys(advertised)) expect(Object.keys(bound)).toContain(name);
+      const controllers = (kafkaEnv.KAFKA_CONTROLLER_LISTENER_NAMES ?? '')
+        .split(',')
+        .filter(Boolean);
+      expect(controllers.length).toBeGreaterThan(0);
+      for (const name of controllers) {
+        expect(Object.keys(bound)).toContain(name);
+        expect(Object.keys(advertised)).not.toContain(name);
+      }
+    });
+
+    it('runs KRaft single-node with topic auto-creation off', () => {
+      expect(kafkaEnv.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+      expect(kafkaEnv.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+      expect(kafkaEnv.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
+      expect(kafkaEnv.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR).toBe('1');
+    });
+  });
+});
