@@ -48,7 +48,7 @@ interface ComposeService {
  */
 function withDefaults(value: string): string {
   return value.replace(
-    /\$\$|\$\{(\w+)(?::?[-?]([^}]*))?\}|\$(\w+)/g,
+    /\$\$|\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g,
     (match: string, _braced?: string, fallback?: string) =>
       match === '$$' ? '$' : (fallback ?? ''),
   );
