@@ -28,7 +28,10 @@ describe('toGrpcError', () => {
   });
 
   it('masks unknown errors as INTERNAL', () => {
-    const error = toGrpcError(new Error('connection string postgres://secret'), logger) as GrpcErrorObject;
+    const error = toGrpcError(
+      new Error('connection string postgres://secret'),
+      logger,
+    ) as GrpcErrorObject;
     expect(error.code).toBe(status.INTERNAL);
     expect(error.message).not.toContain('secret');
   });

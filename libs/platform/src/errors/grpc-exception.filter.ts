@@ -42,7 +42,11 @@ export function toGrpcError(exception: unknown, logger: Logger): GrpcErrorObject
     // The global ValidationPipe and guards speak HTTP; a gRPC caller gets the matching status.
     const body = toHttpErrorBody(exception, logger);
     metadata.set(ERROR_CODE_METADATA_KEY, body.code);
-    return { code: GRPC_STATUS_OF_HTTP[body.statusCode] ?? status.UNKNOWN, message: body.message, metadata };
+    return {
+      code: GRPC_STATUS_OF_HTTP[body.statusCode] ?? status.UNKNOWN,
+      message: body.message,
+      metadata,
+    };
   }
   if (exception instanceof RpcException) {
     const error = exception.getError();

@@ -55,10 +55,35 @@ export function toHttpErrorBody(exception: unknown, logger: Logger): HttpErrorBo
       message,
     };
   }
+  const clientError = asExposedClientError(exception);
+  if (clientError) {
+    return {
+      statusCode: clientError.status,
+      code: CODE_OF_STATUS[clientError.status] ?? `HTTP.${clientError.status}`,
+      message: clientError.message,
+    };
+  }
   logger.error({ err: exception }, 'Unhandled error on an HTTP route');
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     code: ErrorCodes.INTERNAL,
     message: 'Internal server error',
   };
+}
+
+/**
+ * Errors of Express middleware (body-parser's "too large" or "bad JSON") follow the
+ * http-errors convention: a 4xx `status` and `expose: true` when the message is safe to
+ * show. They are the client's fault and answer as such, not as a masked 500.
+ */
+function asExposedClientError(e: unknown): { status: number; message: string } | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { status, expose, message } = e as {
+    status?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499)
+    return undefined;
+  return { status, message: typeof message === 'string' ? message : 'Bad request' };
 }

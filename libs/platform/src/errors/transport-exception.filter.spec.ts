@@ -47,3 +47,21 @@ describe('TransportExceptionFilter on HTTP routes', () => {
     expect(body.message).not.toContain('hunter2');
   });
 });
+
+describe('TransportExceptionFilter on middleware errors', () => {
+  it('answers an oversized body 413, not a masked 500', () => {
+    const { host, response } = httpHost();
+    const tooLarge = Object.assign(new Error('request entity too large'), {
+      status: 413,
+      expose: true,
+      type: 'entity.too.large',
+    });
+    new TransportExceptionFilter().catch(tooLarge, host);
+    expect(response.status).toHaveBeenCalledWith(413);
+    expect(response.json).toHaveBeenCalledWith({
+      statusCode: 413,
+      code: 'COMMON.PAYLOAD_TOO_LARGE',
+      message: 'request entity too large',
+    });
+  });
+});

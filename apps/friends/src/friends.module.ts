@@ -1,0 +1,62 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Topics } from '@app/contracts';
+import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  APP_CONFIG,
+  DatabaseModule,
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  TokenVerificationModule,
+} from '@app/platform';
+import { FriendsConfig } from './config/friends.config';
+import { FriendRequestEntity } from './friend-requests/entities/friend-request.entity';
+import { FriendRequestsModule } from './friend-requests/friend-requests.module';
+import { FriendshipEntity } from './friendships/entities/friendship.entity';
+import { FriendshipsModule } from './friendships/friendships.module';
+import { CreateFriendsTables1732500000000 } from './migrations/1732500000000-create-friends-tables';
+import { UserEntity } from './users/entities/user.entity';
+import { UsersModule } from './users/users.module';
+
+/** The friends service: friend requests and friendships over REST, checks over gRPC. */
+@Global()
+@Module({})
+export class FriendsModule {
+  static register(config: FriendsConfig): DynamicModule {
+    return {
+      module: FriendsModule,
+      imports: [
+        LoggingModule.forRoot({ service: 'friends', level: config.logLevel }),
+        HealthModule.forRoot({ shutdownGraceMs: config.shutdownGraceMs }),
+        MetricsModule.forRoot({ service: 'friends' }),
+        DatabaseModule.forRoot({
+          url: config.database.url,
+          entities: [...EVENT_ENTITIES, UserEntity, FriendRequestEntity, FriendshipEntity],
+          migrations: [CreateEventTables1732406400000, CreateFriendsTables1732500000000],
+        }),
+        KafkaModule.forRoot({
+          service: 'friends',
+          brokers: config.kafka.brokers,
+          groupId: config.kafka.groupId,
+          outboxPollMs: config.kafka.outboxPollMs,
+          topics: [
+            // produced
+            Topics.FriendRequestSent,
+            Topics.FriendRequestAccepted,
+            Topics.FriendRequestDeclined,
+            Topics.FriendshipRemoved,
+            // consumed
+            Topics.UserRegistered,
+            Topics.UserDeleted,
+          ],
+        }),
+        TokenVerificationModule.forRoot(config.auth),
+        UsersModule,
+        FriendshipsModule,
+        FriendRequestsModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { Test } from '@nestjs/testing';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+const USER = '00000000-0000-4000-8000-00000000000a';
+
+describe('UsersService', () => {
+  let service: UsersService;
+  let users: jest.Mocked<UsersRepository>;
+
+  beforeEach(async () => {
+    users = {
+      insertIfMissing: jest.fn().mockResolvedValue(undefined),
+      delete: jest.fn().mockResolvedValue(undefined),
+    } as unknown as jest.Mocked<UsersRepository>;
+    const moduleRef = await Test.createTestingModule({
+      providers: [UsersService, { provide: UsersRepository, useValue: users }],
+    }).compile();
+    service = moduleRef.get(UsersService);
+  });
+
+  it('adds a registered user to the directory, tolerating one already there', async () => {
+    await service.registered(USER);
+    expect(users.insertIfMissing).toHaveBeenCalledWith(USER);
+  });
+
+  it('erases a deleted user', async () => {
+    await service.deleted(USER);
+    expect(users.delete).toHaveBeenCalledWith(USER);
+  });
+});
