@@ -1,7 +1,9 @@
 /**
  * libs/kafka against the real broker and PostgreSQL: the outbox publishes what commits and
  * nothing that rolls back, consumers apply a redelivered event once, and a poison record
- * goes to the dead-letter topic without stopping the partition.
+ * goes to the dead-letter topic without stopping the partition. It uses
+ * `messenger.message.sent.v1`, which no service consumes, so its poison records disturb
+ * nobody.
  */
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -40,18 +42,18 @@ class CreateEffects1732406400001 implements MigrationInterface {
   }
 }
 
-type Registered = EventPayload<typeof Topics.UserRegistered>;
+type MessageSent = EventPayload<typeof Topics.MessageSent>;
 
 /** Records one row per applied event, in the consumer's transaction. */
 @Controller()
 class EffectsConsumer {
   constructor(private readonly tx: TransactionHost) {}
 
-  @EventPattern(Topics.UserRegistered)
-  async onRegistered(@Payload() payload: Registered): Promise<void> {
-    if (payload.nickname === 'fail_always') throw new Error('handler failure injected by the test');
+  @EventPattern(Topics.MessageSent)
+  async onMessageSent(@Payload() payload: MessageSent): Promise<void> {
+    if (payload.memberIds.length === 0) throw new Error('handler failure injected by the test');
     await this.tx.manager.query('INSERT INTO effects (user_id, event_id) VALUES ($1, $2)', [
-      payload.userId,
+      payload.chatId,
       randomUUID(),
     ]);
   }
@@ -86,7 +88,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
           service: 'eventbus-spec',
           groupId: GROUP,
           brokers: BROKERS,
-          topics: [Topics.UserRegistered],
+          topics: [Topics.MessageSent],
           outboxPollMs: 100,
           maxAttempts: 2,
           retryBackoffMs: 50,
@@ -112,29 +114,29 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     await app?.close();
   });
 
-  const effectsOf = async (userId: string): Promise<number> => {
+  const effectsOf = async (chatId: string): Promise<number> => {
     const { rows } = await db.query<{ n: string }>(
       'SELECT count(*) AS n FROM effects WHERE user_id = $1',
-      [userId],
+      [chatId],
     );
     return Number(rows[0].n);
   };
-  const payload = (nickname = 'bus_user'): Registered => ({
-    userId: randomUUID(),
-    email: `${randomUUID().slice(0, 8)}@example.test`,
-    nickname,
+  /** An event of one chat (the aggregate: its id is the key and what effects count). */
+  const payload = (chatId = randomUUID(), memberIds = [randomUUID()]): MessageSent => ({
+    messageId: randomUUID(),
+    chatId,
+    senderId: memberIds[0] ?? randomUUID(),
+    memberIds,
   });
-  const publish = (event: Registered) =>
+  const publish = (event: MessageSent) =>
     app
       .get(TransactionHost)
-      .run(() =>
-        app.get(EventPublisher).publish(Topics.UserRegistered, event, { key: event.userId }),
-      );
+      .run(() => app.get(EventPublisher).publish(Topics.MessageSent, event, { key: event.chatId }));
 
   it('delivers a committed event exactly once and marks it published', async () => {
     const event = payload();
     const envelope = await publish(event);
-    await eventually(async () => ((await effectsOf(event.userId)) === 1 ? true : undefined));
+    await eventually(async () => ((await effectsOf(event.chatId)) === 1 ? true : undefined));
     const { rows } = await db.query('SELECT published_at FROM outbox_events WHERE event_id = $1', [
       envelope.id,
     ]);
@@ -145,18 +147,18 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const event = payload();
     await expect(
       app.get(TransactionHost).run(async () => {
-        await app.get(EventPublisher).publish(Topics.UserRegistered, event, { key: event.userId });
+        await app.get(EventPublisher).publish(Topics.MessageSent, event, { key: event.chatId });
         throw new Error('state change failed');
       }),
     ).rejects.toThrow('state change failed');
     // A later event on the same key arriving proves the relay has moved past that point.
-    const marker = { ...payload(), userId: event.userId, nickname: 'marker' };
+    const marker = payload(event.chatId);
     await publish(marker);
-    await eventually(async () => ((await effectsOf(event.userId)) >= 1 ? true : undefined));
-    expect(await effectsOf(event.userId)).toBe(1);
+    await eventually(async () => ((await effectsOf(event.chatId)) >= 1 ? true : undefined));
+    expect(await effectsOf(event.chatId)).toBe(1);
     const { rows } = await db.query(
-      "SELECT count(*) AS n FROM outbox_events WHERE envelope->'payload'->>'userId' = $1",
-      [event.userId],
+      "SELECT count(*) AS n FROM outbox_events WHERE envelope->'payload'->>'chatId' = $1",
+      [event.chatId],
     );
     expect(Number(rows[0].n)).toBe(1);
   });
@@ -165,7 +167,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const event = payload();
     const envelope = {
       id: randomUUID(),
-      type: Topics.UserRegistered,
+      type: Topics.MessageSent,
       version: 1,
       occurredAt: new Date().toISOString(),
       producer: 'eventbus-spec',
@@ -173,20 +175,20 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     };
     const producer = kafka.producer();
     await producer.connect();
-    const record = { key: event.userId, value: JSON.stringify(envelope) };
-    await producer.send({ topic: Topics.UserRegistered, messages: [record, record, record] });
+    const record = { key: event.chatId, value: JSON.stringify(envelope) };
+    await producer.send({ topic: Topics.MessageSent, messages: [record, record, record] });
     await producer.disconnect();
     // A follow-up on the same key (same partition) is processed after the three copies.
-    const followUp = { ...payload(), userId: event.userId, nickname: 'follow_up' };
+    const followUp = payload(event.chatId);
     await publish(followUp);
-    await eventually(async () => ((await effectsOf(event.userId)) >= 2 ? true : undefined));
-    expect(await effectsOf(event.userId)).toBe(2); // one for the triplicate, one for the follow-up
+    await eventually(async () => ((await effectsOf(event.chatId)) >= 2 ? true : undefined));
+    expect(await effectsOf(event.chatId)).toBe(2); // one for the triplicate, one for the follow-up
   });
 
   it('sends poison and failing records to the DLQ and keeps the partition flowing', async () => {
     const dlq = kafka.consumer({ groupId: `${GROUP}-dlq` });
     await dlq.connect();
-    await dlq.subscribe({ topic: deadLetterTopic(Topics.UserRegistered), fromBeginning: false });
+    await dlq.subscribe({ topic: deadLetterTopic(Topics.MessageSent), fromBeginning: false });
     const dead: Array<Record<string, string>> = [];
     await dlq.run({
       eachMessage: async ({ message }) => {
@@ -201,19 +203,19 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const key = randomUUID();
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: Topics.UserRegistered, messages: [{ key, value: '{not json' }] });
+    await producer.send({ topic: Topics.MessageSent, messages: [{ key, value: '{not json' }] });
     await producer.disconnect();
-    const failing = { ...payload('fail_always'), userId: key };
+    const failing = payload(key, []); // no members: the test handler fails on it
     await publish(failing);
-    const after = { ...payload(), userId: key };
+    const after = payload(key);
     await publish(after);
 
     await eventually(async () => ((await effectsOf(key)) === 1 ? true : undefined), 20_000);
     await eventually(async () => (dead.length >= 2 ? true : undefined), 20_000);
     await dlq.disconnect();
     expect(dead.map((h) => h['dlq-original-topic'])).toEqual([
-      Topics.UserRegistered,
-      Topics.UserRegistered,
+      Topics.MessageSent,
+      Topics.MessageSent,
     ]);
     expect(dead[0]['dlq-error']).toContain('not JSON');
     expect(dead[0]['dlq-attempts']).toBe('1');

@@ -1,4 +1,4 @@
-import { AuthV1, ErrorCodes, EventEnvelope, EventPayload, Topics } from '@app/contracts';
+import { ErrorCodes, EventEnvelope, EventPayload, Topics } from '@app/contracts';
 import * as grpc from '@grpc/grpc-js';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
