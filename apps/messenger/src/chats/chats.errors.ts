@@ -1,0 +1,23 @@
+import { ErrorCodes } from '@app/contracts';
+import { DomainError } from '@app/platform';
+
+export const chatNotFound = (): DomainError =>
+  new DomainError('NOT_FOUND', ErrorCodes.MESSENGER_CHAT_NOT_FOUND, 'Chat not found');
+
+export const notAMember = (): DomainError =>
+  new DomainError(
+    'PERMISSION_DENIED',
+    ErrorCodes.MESSENGER_NOT_A_MEMBER,
+    'You are not a member of this chat',
+  );
+
+/** Said both for "not friends" and "blocked", so a block is not revealed. */
+export const notFriends = (): DomainError =>
+  new DomainError(
+    'FAILED_PRECONDITION',
+    ErrorCodes.MESSENGER_NOT_FRIENDS,
+    'A direct chat needs the two users to be friends',
+  );
+
+export const invalidMembers = (message: string): DomainError =>
+  new DomainError('INVALID_ARGUMENT', ErrorCodes.MESSENGER_INVALID_MEMBERS, message);

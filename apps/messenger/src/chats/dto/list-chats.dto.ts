@@ -1,0 +1,2 @@
+/** `chat:list` payload: nothing yet (pagination comes when lists grow long). */
+export class ListChatsDto {}

@@ -1,0 +1,60 @@
+import { commonEnvSchema, env, tokenVerificationEnvSchema } from '@app/platform';
+import { z } from 'zod';
+
+const hostPort = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'expected host:port')
+    .default(fallback);
+
+/**
+ * Everything messenger reads from the environment, validated at boot and turned into one
+ * typed object. This file is the only reader of `process.env`.
+ */
+export const messengerConfigSchema = commonEnvSchema
+  .extend(tokenVerificationEnvSchema.shape)
+  .extend({
+    HTTP_PORT: env.port(3004),
+    DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/messenger'),
+    /** Consumer group; override only to keep a scratch instance apart from a shared broker's. */
+    KAFKA_GROUP_ID: z.string().min(1).default('messenger'),
+    REDIS_URL: env.url('redis://127.0.0.1:6379'),
+    /** `host:port` of friends' gRPC server (friendship checks before direct chats). */
+    FRIENDS_GRPC_URL: hostPort('127.0.0.1:50053'),
+    /** Deadline of every outgoing gRPC call, in milliseconds. */
+    GRPC_DEADLINE_MS: z.coerce.number().int().min(50).default(2000),
+    /**
+     * Comma-separated browser origins allowed to open a socket, or `*` for any. `*` is
+     * refused in production, where the allowlist must be explicit.
+     */
+    CORS_ORIGINS: z.string().min(1).default('*'),
+  })
+  .transform((e) => ({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: { port: e.HTTP_PORT },
+    database: { url: e.DATABASE_URL },
+    kafka: { brokers: e.KAFKA_BROKERS, groupId: e.KAFKA_GROUP_ID, outboxPollMs: e.OUTBOX_POLL_MS },
+    redis: { url: e.REDIS_URL },
+    auth: { jwksUrl: e.AUTH_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    friends: { grpcUrl: e.FRIENDS_GRPC_URL },
+    grpcDeadlineMs: e.GRPC_DEADLINE_MS,
+    cors: { origins: parseOrigins(e.CORS_ORIGINS) },
+  }))
+  .refine((c) => c.env !== 'production' || c.cors.origins !== '*', {
+    message: 'CORS_ORIGINS must list the allowed origins in production, not *',
+    path: ['CORS_ORIGINS'],
+  });
+
+/** `*` stays a wildcard; anything else becomes the list of allowed origins. */
+function parseOrigins(raw: string): '*' | string[] {
+  if (raw.trim() === '*') return '*';
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** The typed configuration of the messenger service. */
+export type MessengerConfig = z.output<typeof messengerConfigSchema>;

@@ -1,0 +1,17 @@
+import { kafkaTransport } from '@app/kafka';
+import { bootstrapService, loadConfig, runMain } from '@app/platform';
+import { messengerConfigSchema } from './config/messenger.config';
+import { MessengerModule } from './messenger.module';
+import { MessengerIoAdapter } from './realtime/messenger-io.adapter';
+
+runMain(async () => {
+  const config = loadConfig(messengerConfigSchema);
+  await bootstrapService(MessengerModule.register(config), {
+    httpPort: config.http.port,
+    // No gRPC server: messenger's API is socket.io on the HTTP server.
+    transports: [kafkaTransport],
+    configure: (app) => {
+      app.useWebSocketAdapter(new MessengerIoAdapter(app, config.cors.origins));
+    },
+  });
+});

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/platform';
+import { QueryFailedError } from 'typeorm';
+import { MessageEntity } from './entities/message.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Another request of the same sender stored this clientMessageId first. */
+export class DuplicateClientMessageId extends Error {
+  constructor() {
+    super('duplicate (sender_id, client_message_id)');
+    this.name = 'DuplicateClientMessageId';
+  }
+}
+
+interface MessageRow {
+  id: string;
+  chat_id: string;
+  sender_id: string;
+  seq: string;
+  text: string;
+  client_message_id: string;
+  created_at: Date;
+}
+
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  /**
+   * Stores a message and returns it with its database timestamp. Throws
+   * {@link DuplicateClientMessageId} when the sender's key is taken (a concurrent resend).
+   */
+  async insert(
+    message: Pick<MessageEntity, 'id' | 'chatId' | 'senderId' | 'seq' | 'text' | 'clientMessageId'>,
+  ): Promise<MessageEntity> {
+    try {
+      const rows: MessageRow[] = await this.tx.manager.query(
+        `INSERT INTO messages (id, chat_id, sender_id, seq, text, client_message_id)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING *`,
+        [
+          message.id,
+          message.chatId,
+          message.senderId,
+          message.seq,
+          message.text,
+          message.clientMessageId,
+        ],
+      );
+      return toMessage(rows[0]);
+    } catch (error) {
+      if (isUniqueViolation(error, 'messages_sender_client_id_key')) {
+        throw new DuplicateClientMessageId();
+      }
+      throw error;
+    }
+  }
+
+  findById(id: string): Promise<MessageEntity | null> {
+    return this.tx.manager.findOneBy(MessageEntity, { id });
+  }
+
+  findByClientMessageId(senderId: string, clientMessageId: string): Promise<MessageEntity | null> {
+    return this.tx.manager.findOneBy(MessageEntity, { senderId, clientMessageId });
+  }
+
+  /** Up to `limit` messages of a chat with a seq below `beforeSeq` (all if null), newest first. */
+  async page(chatId: string, beforeSeq: number | null, limit: number): Promise<MessageEntity[]> {
+    // Keyset on the (chat_id, seq) unique index: each page costs the same, however deep.
+    const rows: MessageRow[] = await this.tx.manager.query(
+      `SELECT * FROM messages
+        WHERE chat_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
+        ORDER BY seq DESC
+        LIMIT $3`,
+      [chatId, beforeSeq, limit],
+    );
+    return rows.map(toMessage);
+  }
+}
+
+function toMessage(row: MessageRow): MessageEntity {
+  return Object.assign(new MessageEntity(), {
+    id: row.id,
+    chatId: row.chat_id,
+    senderId: row.sender_id,
+    seq: Number(row.seq),
+    text: row.text,
+    clientMessageId: row.client_message_id,
+    createdAt: row.created_at,
+  });
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+}

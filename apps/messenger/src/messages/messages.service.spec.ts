@@ -1,0 +1,251 @@
+import { Test } from '@nestjs/testing';
+import { ErrorCodes, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { DomainError, TransactionHost } from '@app/platform';
+import { ChatsRepository } from '../chats/chats.repository';
+import { ClientNotifier } from '../realtime/client-notifier';
+import { MessageEntity } from './entities/message.entity';
+import { DuplicateClientMessageId, MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+
+const SENDER = '11111111-1111-4111-8111-111111111111';
+const PEER = '22222222-2222-4222-8222-222222222222';
+const CHAT = 'c0000000-0000-4000-8000-000000000001';
+const OTHER_CHAT = 'c0000000-0000-4000-8000-000000000002';
+
+const message = (overrides: Partial<MessageEntity> = {}): MessageEntity =>
+  Object.assign(new MessageEntity(), {
+    id: 'a0000000-0000-4000-8000-000000000001',
+    chatId: CHAT,
+    senderId: SENDER,
+    seq: 1,
+    text: 'hello',
+    clientMessageId: 'k1',
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    ...overrides,
+  });
+
+const input = (
+  overrides: Partial<{ chatId: string; clientMessageId: string; text: string }> = {},
+) => ({
+  chatId: CHAT,
+  clientMessageId: 'k1',
+  text: 'hello',
+  ...overrides,
+});
+
+async function setup() {
+  const order: string[] = [];
+  const chats: jest.Mocked<Pick<ChatsRepository, 'isMember' | 'exists' | 'nextSeq' | 'memberIds'>> =
+    {
+      isMember: jest.fn((async () => true) as ChatsRepository['isMember']),
+      exists: jest.fn((async () => true) as ChatsRepository['exists']),
+      nextSeq: jest.fn((async () => {
+        order.push('nextSeq');
+        return 1;
+      }) as ChatsRepository['nextSeq']),
+      memberIds: jest.fn((async () => [SENDER, PEER]) as ChatsRepository['memberIds']),
+    };
+  const messages: jest.Mocked<
+    Pick<MessagesRepository, 'insert' | 'findById' | 'findByClientMessageId' | 'page'>
+  > = {
+    insert: jest.fn(async (m) => {
+      order.push('insert');
+      return message({ ...m });
+    }),
+    findById: jest.fn((async () => null) as MessagesRepository['findById']),
+    findByClientMessageId: jest.fn(
+      (async () => null) as MessagesRepository['findByClientMessageId'],
+    ),
+    page: jest.fn((async () => []) as MessagesRepository['page']),
+  };
+  // Generic methods: plain mocks (jest.Mocked cannot express their type parameters).
+  const events = {
+    publish: jest.fn(async () => {
+      order.push('publish');
+      return {} as never;
+    }),
+  };
+  const notifier = {
+    toUsers: jest.fn(() => void order.push('notify')),
+  };
+  // Mirrors TransactionHost: after-commit callbacks run only when `work` succeeds.
+  const tx = {
+    pending: [] as Array<() => void>,
+    run: jest.fn(async <T>(work: () => Promise<T>) => {
+      tx.pending = [];
+      order.push('begin');
+      const result = await work();
+      order.push('commit');
+      tx.pending.forEach((callback) => callback());
+      return result;
+    }),
+    afterCommit: jest.fn((callback: () => void) => void tx.pending.push(callback)),
+  };
+
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      MessagesService,
+      { provide: ChatsRepository, useValue: chats },
+      { provide: MessagesRepository, useValue: messages },
+      { provide: EventPublisher, useValue: events },
+      { provide: ClientNotifier, useValue: notifier },
+      { provide: TransactionHost, useValue: tx },
+    ],
+  }).compile();
+  return { service: moduleRef.get(MessagesService), chats, messages, events, notifier, order };
+}
+
+async function domainError(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+describe('MessagesService', () => {
+  describe('send', () => {
+    it('numbers the message, publishes the event in the same transaction, then pushes it', async () => {
+      const { service, chats, messages, events, notifier, order } = await setup();
+      chats.nextSeq.mockImplementation(async () => {
+        order.push('nextSeq');
+        return 5;
+      });
+
+      const view = await service.send(SENDER, input());
+
+      expect(messages.insert).toHaveBeenCalledWith(
+        expect.objectContaining({
+          chatId: CHAT,
+          senderId: SENDER,
+          seq: 5,
+          text: 'hello',
+          clientMessageId: 'k1',
+        }),
+      );
+      expect(events.publish).toHaveBeenCalledWith(
+        Topics.MessageSent,
+        { messageId: view.id, chatId: CHAT, senderId: SENDER, memberIds: [SENDER, PEER] },
+        { key: CHAT },
+      );
+      expect(notifier.toUsers).toHaveBeenCalledWith([SENDER, PEER], 'message:new', {
+        message: view,
+      });
+      expect(order).toEqual(['begin', 'nextSeq', 'insert', 'publish', 'commit', 'notify']);
+      expect(view).toMatchObject({ seq: 5, chatId: CHAT, senderId: SENDER, clientMessageId: 'k1' });
+    });
+
+    it('pushes nothing when the transaction fails', async () => {
+      const { service, events, notifier } = await setup();
+      events.publish.mockRejectedValue(new Error('outbox down'));
+
+      await expect(service.send(SENDER, input())).rejects.toThrow('outbox down');
+      expect(notifier.toUsers).not.toHaveBeenCalled();
+    });
+
+    it('returns the stored message for a repeated clientMessageId, with no second delivery', async () => {
+      const { service, messages, events, notifier } = await setup();
+      const original = message({ seq: 3 });
+      messages.findByClientMessageId.mockResolvedValue(original);
+
+      const view = await service.send(SENDER, input());
+
+      expect(view).toMatchObject({ id: original.id, seq: 3 });
+      expect(messages.insert).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+      expect(notifier.toUsers).not.toHaveBeenCalled();
+    });
+
+    it('returns the winner when a concurrent resend stored the message first', async () => {
+      const { service, messages, events, notifier } = await setup();
+      const winner = message({ seq: 9 });
+      messages.findByClientMessageId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      messages.insert.mockRejectedValue(new DuplicateClientMessageId());
+
+      const view = await service.send(SENDER, input());
+
+      expect(view.id).toBe(winner.id);
+      expect(events.publish).not.toHaveBeenCalled();
+      expect(notifier.toUsers).not.toHaveBeenCalled();
+    });
+
+    it('refuses a clientMessageId already used in another chat', async () => {
+      const { service, messages } = await setup();
+      messages.findByClientMessageId.mockResolvedValue(message({ chatId: OTHER_CHAT }));
+
+      const error = await domainError(service.send(SENDER, input()));
+
+      expect(error.code).toBe(ErrorCodes.VALIDATION_FAILED);
+    });
+
+    it('refuses a sender who is not a member', async () => {
+      const { service, chats, messages } = await setup();
+      chats.isMember.mockResolvedValue(false);
+
+      const error = await domainError(service.send(SENDER, input()));
+
+      expect(error.code).toBe(ErrorCodes.MESSENGER_NOT_A_MEMBER);
+      expect(messages.insert).not.toHaveBeenCalled();
+    });
+
+    it('says CHAT_NOT_FOUND for a chat that does not exist', async () => {
+      const { service, chats } = await setup();
+      chats.isMember.mockResolvedValue(false);
+      chats.exists.mockResolvedValue(false);
+
+      const error = await domainError(service.send(SENDER, input()));
+
+      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_FOUND);
+    });
+  });
+
+  describe('history', () => {
+    it('pages from the newest message with the default limit', async () => {
+      const { service, messages } = await setup();
+      messages.page.mockResolvedValue([message({ seq: 2 }), message({ seq: 1 })]);
+
+      const page = await service.history(SENDER, { chatId: CHAT });
+
+      expect(messages.page).toHaveBeenCalledWith(CHAT, null, 50);
+      expect(page.map((m) => m.seq)).toEqual([2, 1]);
+    });
+
+    it('continues below the seq of the `before` message', async () => {
+      const { service, messages } = await setup();
+      messages.findById.mockResolvedValue(
+        message({ id: 'a0000000-0000-4000-8000-000000000030', seq: 30 }),
+      );
+
+      await service.history(SENDER, {
+        chatId: CHAT,
+        before: 'a0000000-0000-4000-8000-000000000030',
+        limit: 10,
+      });
+
+      expect(messages.page).toHaveBeenCalledWith(CHAT, 30, 10);
+    });
+
+    it('refuses a `before` from another chat', async () => {
+      const { service, messages } = await setup();
+      messages.findById.mockResolvedValue(message({ chatId: OTHER_CHAT }));
+
+      const error = await domainError(
+        service.history(SENDER, { chatId: CHAT, before: 'a0000000-0000-4000-8000-000000000001' }),
+      );
+
+      expect(error.code).toBe(ErrorCodes.VALIDATION_FAILED);
+      expect(messages.page).not.toHaveBeenCalled();
+    });
+
+    it('refuses a non-member', async () => {
+      const { service, chats } = await setup();
+      chats.isMember.mockResolvedValue(false);
+
+      const error = await domainError(service.history(SENDER, { chatId: CHAT }));
+
+      expect(error.code).toBe(ErrorCodes.MESSENGER_NOT_A_MEMBER);
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { TransactionHost } from '@app/platform';
+import { randomUUID } from 'node:crypto';
+import { chatNotFound, notAMember } from '../chats/chats.errors';
+import { ChatsRepository } from '../chats/chats.repository';
+import { ClientNotifier } from '../realtime/client-notifier';
+import { DEFAULT_HISTORY_LIMIT } from './dto/message-history.dto';
+import type { MessageEntity } from './entities/message.entity';
+import { MessageView, toMessageView } from './message.view';
+import { clientMessageIdReused, unknownCursor } from './messages.errors';
+import { DuplicateClientMessageId, MessagesRepository } from './messages.repository';
+
+/** Sending messages (numbered, idempotent, pushed to every member) and reading history. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly chats: ChatsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly events: EventPublisher,
+    private readonly notifier: ClientNotifier,
+    private readonly tx: TransactionHost,
+  ) {}
+
+  /**
+   * Stores a message from `senderId`, publishes `messenger.message.sent.v1` with it and,
+   * once committed, pushes `message:new` to every member's devices (the sender's other
+   * devices too). Sending the same `clientMessageId` again returns the stored message
+   * and pushes nothing.
+   */
+  async send(
+    senderId: string,
+    input: { chatId: string; clientMessageId: string; text: string },
+  ): Promise<MessageView> {
+    await this.requireMember(input.chatId, senderId);
+    const earlier = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
+    if (earlier) return this.resent(earlier, input.chatId);
+
+    try {
+      return await this.tx.run(async () => {
+        const seq = await this.chats.nextSeq(input.chatId);
+        if (seq === null) throw chatNotFound();
+        const message = await this.messages.insert({
+          id: randomUUID(),
+          chatId: input.chatId,
+          senderId,
+          seq,
+          text: input.text,
+          clientMessageId: input.clientMessageId,
+        });
+        const memberIds = await this.chats.memberIds(input.chatId);
+        await this.events.publish(
+          Topics.MessageSent,
+          { messageId: message.id, chatId: message.chatId, senderId, memberIds },
+          { key: message.chatId },
+        );
+        const view = toMessageView(message);
+        // Never before commit: a client must not see a message that may yet roll back.
+        this.tx.afterCommit(() =>
+          this.notifier.toUsers(memberIds, 'message:new', { message: view }),
+        );
+        return view;
+      });
+    } catch (error) {
+      // A concurrent resend won the race; its transaction rolled ours back (seq included).
+      if (!(error instanceof DuplicateClientMessageId)) throw error;
+      const winner = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
+      if (!winner) throw error;
+      return this.resent(winner, input.chatId);
+    }
+  }
+
+  /** A page of the chat's messages older than `before`, newest first. */
+  async history(
+    userId: string,
+    input: { chatId: string; before?: string; limit?: number },
+  ): Promise<MessageView[]> {
+    await this.requireMember(input.chatId, userId);
+    let beforeSeq: number | null = null;
+    if (input.before) {
+      const cursor = await this.messages.findById(input.before);
+      if (!cursor || cursor.chatId !== input.chatId) throw unknownCursor();
+      beforeSeq = cursor.seq;
+    }
+    const page = await this.messages.page(
+      input.chatId,
+      beforeSeq,
+      input.limit ?? DEFAULT_HISTORY_LIMIT,
+    );
+    return page.map(toMessageView);
+  }
+
+  private resent(message: MessageEntity, chatId: string): MessageView {
+    if (message.chatId !== chatId) throw clientMessageIdReused();
+    return toMessageView(message);
+  }
+
+  private async requireMember(chatId: string, userId: string): Promise<void> {
+    if (await this.chats.isMember(chatId, userId)) return;
+    throw (await this.chats.exists(chatId)) ? notAMember() : chatNotFound();
+  }
+}

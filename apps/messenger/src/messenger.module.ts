@@ -1,0 +1,59 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Topics } from '@app/contracts';
+import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  APP_CONFIG,
+  DatabaseModule,
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  TokenVerificationModule,
+} from '@app/platform';
+import { ChatsModule } from './chats/chats.module';
+import { ChatMemberEntity } from './chats/entities/chat-member.entity';
+import { ChatEntity } from './chats/entities/chat.entity';
+import type { MessengerConfig } from './config/messenger.config';
+import { MessageEntity } from './messages/entities/message.entity';
+import { MessagesModule } from './messages/messages.module';
+import { CreateMessengerTables1732600000000 } from './migrations/1732600000000-create-messenger-tables';
+import { RealtimeModule } from './realtime/realtime.module';
+import { RedisModule } from './redis/redis.module';
+
+/** Topics messenger produces (MessageSent) and consumes (account deletion). */
+export const MESSENGER_TOPICS = [Topics.MessageSent, Topics.UserDeleted] as const;
+
+/** The messenger service: chats and messages over socket.io. */
+@Module({})
+export class MessengerModule {
+  static register(config: MessengerConfig): DynamicModule {
+    return {
+      module: MessengerModule,
+      // Global so that APP_CONFIG reaches every feature module.
+      global: true,
+      imports: [
+        LoggingModule.forRoot({ service: 'messenger', level: config.logLevel }),
+        HealthModule.forRoot({ shutdownGraceMs: config.shutdownGraceMs }),
+        MetricsModule.forRoot({ service: 'messenger' }),
+        DatabaseModule.forRoot({
+          url: config.database.url,
+          entities: [...EVENT_ENTITIES, ChatEntity, ChatMemberEntity, MessageEntity],
+          migrations: [CreateEventTables1732406400000, CreateMessengerTables1732600000000],
+        }),
+        KafkaModule.forRoot({
+          service: 'messenger',
+          brokers: config.kafka.brokers,
+          groupId: config.kafka.groupId,
+          topics: MESSENGER_TOPICS,
+          outboxPollMs: config.kafka.outboxPollMs,
+        }),
+        TokenVerificationModule.forRoot(config.auth),
+        RedisModule,
+        RealtimeModule,
+        ChatsModule,
+        MessagesModule,
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { Server } from 'socket.io';
+import type { MessageView } from '../messages/message.view';
+import { userRoom } from './socket-user';
+
+/** Server → client events and their payloads. */
+export interface ServerEvents {
+  'message:new': { message: MessageView };
+}
+
+/**
+ * Pushes events to every connected device of some users. A port, so services stay free
+ * of socket.io and a Redis adapter (several instances) changes nothing above it.
+ */
+export abstract class ClientNotifier {
+  abstract toUsers<E extends keyof ServerEvents>(
+    userIds: readonly string[],
+    event: E,
+    payload: ServerEvents[E],
+  ): void;
+}
+
+/** {@link ClientNotifier} through the socket.io server, by each user's room. */
+@Injectable()
+export class SocketIoClientNotifier extends ClientNotifier {
+  private server?: Server;
+
+  /** Called once the gateway's server exists (its `afterInit`). */
+  attach(server: Server): void {
+    this.server = server;
+  }
+
+  toUsers<E extends keyof ServerEvents>(
+    userIds: readonly string[],
+    event: E,
+    payload: ServerEvents[E],
+  ): void {
+    if (!this.server || userIds.length === 0) return;
+    this.server.to(userIds.map(userRoom)).emit(event, payload);
+  }
+}
