@@ -15,7 +15,8 @@ export function run(label, command, args = [], { env } = {}) {
   const result = spawnSync(executable, args, {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, ...env },
+    // buf finds its ts-proto plugin on PATH; `npm run` adds .bin, a direct `node` run does not.
+    env: { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ''}`, ...env },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = result.status === 0;

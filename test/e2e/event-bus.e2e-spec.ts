@@ -122,7 +122,10 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     return Number(rows[0].n);
   };
   /** An event of one chat (the aggregate: its id is the key and what effects count). */
-  const payload = (chatId = randomUUID(), memberIds = [randomUUID()]): MessageSent => ({
+  const payload = (
+    chatId: string = randomUUID(),
+    memberIds: string[] = [randomUUID()],
+  ): MessageSent => ({
     messageId: randomUUID(),
     chatId,
     senderId: memberIds[0] ?? randomUUID(),
