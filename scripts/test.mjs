@@ -29,7 +29,10 @@ for (const [label, command, args] of steps) {
 
 const stoppers = { kafka: stopKafka, redis: stopRedis, postgres: stopPostgres };
 for (const component of Object.keys(readState().started ?? {})) {
-  if (!startedBefore.has(component)) await stoppers[component]?.();
+  if (startedBefore.has(component) || !stoppers[component]) continue;
+  process.stdout.write(
+    `stopping ${component} (started by this run): ${await stoppers[component]()}\n`,
+  );
 }
 
 if (failed) {

@@ -11,3 +11,4 @@ export * from './health';
 export * from './metrics';
 export * from './auth';
 export * from './bootstrap';
+export * from './grpc';

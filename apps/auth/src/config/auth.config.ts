@@ -1,4 +1,4 @@
-import { commonEnvSchema, env } from '@app/platform';
+import { commonEnvSchema, env, commonConfig } from '@app/platform';
 import { z } from 'zod';
 
 /**
@@ -27,13 +27,10 @@ export const authConfigSchema = commonEnvSchema
     REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
   })
   .transform((e) => ({
-    env: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
-    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ...commonConfig(e),
     http: { port: e.HTTP_PORT },
     grpc: { port: e.GRPC_PORT, url: `${e.GRPC_HOST}:${e.GRPC_PORT}` },
     database: { url: e.DATABASE_URL },
-    kafka: { brokers: e.KAFKA_BROKERS, outboxPollMs: e.OUTBOX_POLL_MS },
     profile: { grpcUrl: e.PROFILE_GRPC_URL },
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
     tokens: {

@@ -1,24 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { ErrorCodes, ProfileV1 } from '@app/contracts';
-import { APP_CONFIG, DomainError } from '@app/platform';
-import { type CallOptions, Metadata, status } from '@grpc/grpc-js';
-import { lastValueFrom, Observable, timeout } from 'rxjs';
+import { APP_CONFIG, callWithDeadline, DomainError } from '@app/platform';
+import { status } from '@grpc/grpc-js';
 import type { AuthConfig } from '../config/auth.config';
 import { NicknameReservations } from './nickname-reservations';
 
 /** Injection token of the Nest gRPC client of `profile.v1`. */
 export const PROFILE_GRPC_CLIENT = Symbol('PROFILE_GRPC_CLIENT');
-
-/**
- * Nest's gRPC client methods forward extra arguments to grpc-js, which takes call options
- * (the deadline) third; ts-proto's client interface just does not declare them.
- */
-type UnaryWithOptions<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: CallOptions,
-) => Observable<Res>;
 
 /** {@link NicknameReservations} over `profile.v1.ProfileService`. */
 @Injectable()
@@ -40,10 +29,11 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
 
   async reserve(userId: string, nickname: string): Promise<'reserved' | 'taken'> {
     try {
-      const response = await this.call(this.profile.reserveNickname.bind(this.profile), {
-        userId,
-        nickname,
-      });
+      const response = await callWithDeadline(
+        this.profile.reserveNickname.bind(this.profile),
+        { userId, nickname },
+        this.config.grpcDeadlineMs,
+      );
       return response.reserved ? 'reserved' : 'taken';
     } catch (error) {
       const code = grpcCode(error);
@@ -62,19 +52,14 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
 
   async release(userId: string): Promise<void> {
     try {
-      await this.call(this.profile.releaseNickname.bind(this.profile), { userId });
+      await callWithDeadline(
+        this.profile.releaseNickname.bind(this.profile),
+        { userId },
+        this.config.grpcDeadlineMs,
+      );
     } catch {
       throw profileUnavailable();
     }
-  }
-
-  /** One unary call with a deadline grpc-js enforces and the server sees. */
-  private call<Req, Res>(method: UnaryWithOptions<Req, Res>, request: Req): Promise<Res> {
-    const ms = this.config.grpcDeadlineMs;
-    // rxjs timeout backs up the gRPC deadline should a call hang before it is sent.
-    return lastValueFrom(
-      method(request, new Metadata(), { deadline: Date.now() + ms }).pipe(timeout(ms + 500)),
-    );
   }
 }
 

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
-import { join } from 'node:path';
+import { ClientsModule } from '@nestjs/microservices';
+import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { AuthConfig } from '../config/auth.config';
 import { GrpcNicknameReservations, PROFILE_GRPC_CLIENT } from './grpc-nickname-reservations';
 import { NicknameReservations } from './nickname-reservations';
@@ -14,15 +12,7 @@ import { NicknameReservations } from './nickname-reservations';
       {
         name: PROFILE_GRPC_CLIENT,
         inject: [APP_CONFIG],
-        useFactory: (config: AuthConfig) => ({
-          transport: Transport.GRPC,
-          options: {
-            package: GrpcPackages.profile.package,
-            protoPath: join(PROTO_ROOT, GrpcPackages.profile.protoPath),
-            url: config.profile.grpcUrl,
-            loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-          },
-        }),
+        useFactory: (config: AuthConfig) => grpcClientOptions('profile', config.profile.grpcUrl),
       },
     ]),
   ],

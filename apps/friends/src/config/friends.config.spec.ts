@@ -8,7 +8,7 @@ describe('friendsConfigSchema', () => {
       http: { port: 3003, bodyLimit: '16kb' },
       grpc: { port: 50053, url: '0.0.0.0:50053' },
       database: { url: 'postgres://postgres@127.0.0.1:5432/friends' },
-      kafka: { brokers: ['127.0.0.1:9092'], groupId: 'friends' },
+      kafka: { brokers: ['127.0.0.1:9092'] }, // no group id: KafkaModule then uses the service name
       auth: { issuer: 'messenger-auth', audience: 'messenger' },
     });
   });

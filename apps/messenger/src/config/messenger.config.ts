@@ -1,4 +1,10 @@
-import { commonEnvSchema, env, tokenVerificationEnvSchema } from '@app/platform';
+import {
+  commonEnvSchema,
+  env,
+  tokenVerificationEnvSchema,
+  commonConfig,
+  tokenVerificationConfig,
+} from '@app/platform';
 import { z } from 'zod';
 
 const hostPort = (fallback: string) =>
@@ -16,8 +22,6 @@ export const messengerConfigSchema = commonEnvSchema
   .extend({
     HTTP_PORT: env.port(3004),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/messenger'),
-    /** Consumer group; override only to keep a scratch instance apart from a shared broker's. */
-    KAFKA_GROUP_ID: z.string().min(1).default('messenger'),
     REDIS_URL: env.url('redis://127.0.0.1:6379'),
     /** `host:port` of friends' gRPC server (friendship checks before direct chats). */
     FRIENDS_GRPC_URL: hostPort('127.0.0.1:50053'),
@@ -30,14 +34,11 @@ export const messengerConfigSchema = commonEnvSchema
     CORS_ORIGINS: z.string().min(1).default('*'),
   })
   .transform((e) => ({
-    env: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
-    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ...commonConfig(e),
     http: { port: e.HTTP_PORT },
     database: { url: e.DATABASE_URL },
-    kafka: { brokers: e.KAFKA_BROKERS, groupId: e.KAFKA_GROUP_ID, outboxPollMs: e.OUTBOX_POLL_MS },
     redis: { url: e.REDIS_URL },
-    auth: { jwksUrl: e.AUTH_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    auth: tokenVerificationConfig(e),
     friends: { grpcUrl: e.FRIENDS_GRPC_URL },
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
     cors: { origins: parseOrigins(e.CORS_ORIGINS) },

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
-import { join } from 'node:path';
+import { ClientsModule } from '@nestjs/microservices';
+import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { MessengerConfig } from '../config/messenger.config';
 import { FriendshipChecker } from './friendship-checker';
 import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-checker';
@@ -17,15 +15,8 @@ import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-ch
       {
         name: FRIENDS_GRPC_CLIENT,
         inject: [APP_CONFIG],
-        useFactory: (config: MessengerConfig) => ({
-          transport: Transport.GRPC,
-          options: {
-            package: GrpcPackages.friends.package,
-            protoPath: join(PROTO_ROOT, GrpcPackages.friends.protoPath),
-            url: config.friends.grpcUrl,
-            loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-          },
-        }),
+        useFactory: (config: MessengerConfig) =>
+          grpcClientOptions('friends', config.friends.grpcUrl),
       },
     ]),
   ],

@@ -47,3 +47,21 @@ export const tokenVerificationEnvSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('messenger-auth'),
   JWT_AUDIENCE: z.string().min(1).default('messenger'),
 });
+
+type CommonEnv = z.output<typeof commonEnvSchema>;
+type TokenVerificationEnv = z.output<typeof tokenVerificationEnvSchema>;
+
+/** The typed shape of {@link commonEnvSchema}, for a service's config `transform`. */
+export function commonConfig(e: CommonEnv) {
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    kafka: { brokers: e.KAFKA_BROKERS, groupId: e.KAFKA_GROUP_ID, outboxPollMs: e.OUTBOX_POLL_MS },
+  };
+}
+
+/** The typed shape of {@link tokenVerificationEnvSchema}: `TokenVerificationModule`'s options. */
+export function tokenVerificationConfig(e: TokenVerificationEnv) {
+  return { jwksUrl: e.AUTH_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE };
+}

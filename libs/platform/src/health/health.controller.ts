@@ -22,7 +22,7 @@ export class HealthController {
   /** Every dependency answers and the service is not shutting down. */
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  async ready(): Promise<HealthCheckResult> {
     if (this.readiness.isDraining) {
       throw new ServiceUnavailableException({
         status: 'shutting_down',
@@ -31,6 +31,6 @@ export class HealthController {
         details: {},
       });
     }
-    return this.health.check(this.readiness.all());
+    return await this.health.check(this.readiness.all());
   }
 }
