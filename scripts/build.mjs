@@ -1,12 +1,15 @@
 // Compiles every app and lib in one SWC pass into dist/ (entry points
 // dist/apps/<svc>/src/main.js; `@app/*` imports rewritten to relative paths) and copies
 // proto/ into dist/proto, so dist/ runs on its own. Type checking is `npm run typecheck`.
+// BUILD_OUT_DIR builds elsewhere (parallel e2e runs each build their own copy).
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, runAll } from './steps.mjs';
 
+const OUT = process.env.BUILD_OUT_DIR ?? 'dist';
+
 for (const dir of ['apps', 'libs', 'proto']) {
-  rmSync(path.join(ROOT, 'dist', dir), { recursive: true, force: true });
+  rmSync(path.resolve(ROOT, OUT, dir), { recursive: true, force: true });
 }
 runAll([
   ['generate gRPC contracts from proto/', 'buf', ['generate']],
@@ -16,7 +19,7 @@ runAll([
     [
       '.',
       '-d',
-      'dist',
+      OUT,
       '--config-file',
       '.swcrc',
       '--only',
@@ -26,4 +29,4 @@ runAll([
     ],
   ],
 ]);
-cpSync(path.join(ROOT, 'proto'), path.join(ROOT, 'dist', 'proto'), { recursive: true });
+cpSync(path.join(ROOT, 'proto'), path.resolve(ROOT, OUT, 'proto'), { recursive: true });

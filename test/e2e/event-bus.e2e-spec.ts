@@ -27,10 +27,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { eventually } from './support/clients';
+import { testDatabase } from './support/stack';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'eventbus_test';
+const DB_NAME = testDatabase('eventbus');
 const GROUP = `eventbus-spec-${randomUUID().slice(0, 8)}`;
 
 class CreateEffects1732406400001 implements MigrationInterface {

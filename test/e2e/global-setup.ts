@@ -2,10 +2,12 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { serviceEnv, ServiceName, stack } from './support/stack';
+import { E2E_INSTANCE, serviceEnv, ServiceName, stack, testDatabase } from './support/stack';
 
 const ROOT = join(__dirname, '..', '..');
-const LOG_DIR = join(ROOT, '.infra', 'e2e-logs');
+const LOG_DIR = join(ROOT, '.infra', 'e2e-logs', String(E2E_INSTANCE));
+/** Instance 0 uses the ordinary build; others build apart so parallel runs do not collide. */
+const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
 /** Start order: auth first (others fetch its JWKS), profile before auth's saga needs it. */
 const SERVICES: ServiceName[] = ['profile', 'auth', 'friends', 'messenger'];
 const READY_TIMEOUT_MS = 90_000;
@@ -16,8 +18,12 @@ declare global {
 
 const say = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
 
-function runScript(script: string): void {
-  execFileSync(process.execPath, [join(ROOT, script)], { stdio: 'inherit', cwd: ROOT });
+function runScript(script: string, env: Record<string, string> = {}): void {
+  execFileSync(process.execPath, [join(ROOT, script)], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
 }
 
 /** Fresh `<svc>_test` databases: every run starts from the migrations, not from leftovers. */
@@ -29,7 +35,7 @@ async function resetDatabases(): Promise<void> {
   await admin.connect();
   try {
     for (const service of SERVICES) {
-      const name = `${service}_test`;
+      const name = testDatabase(service);
       // The name says "test": this never drops a database a user keeps data in.
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.query(`CREATE DATABASE "${name}"`);
@@ -41,11 +47,15 @@ async function resetDatabases(): Promise<void> {
 
 function start(service: ServiceName): ChildProcess {
   const log = createWriteStream(join(LOG_DIR, `${service}.log`));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, ...serviceEnv(service) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, BUILD_DIR, 'apps', service, 'src', 'main.js')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...serviceEnv(service) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;
@@ -78,7 +88,7 @@ export default async function globalSetup(): Promise<void> {
   runScript('scripts/infra/up.mjs');
   if (process.env.E2E_SKIP_BUILD !== '1') {
     say('building the services…');
-    runScript('scripts/build.mjs');
+    runScript('scripts/build.mjs', { BUILD_OUT_DIR: BUILD_DIR });
   }
   say('resetting the test databases…');
   await resetDatabases();
@@ -89,6 +99,8 @@ export default async function globalSetup(): Promise<void> {
     const child = start(service);
     children.push(child);
     await waitReady(service, child);
-    say(`${service} ready in ${Date.now() - started} ms (logs: .infra/e2e-logs/${service}.log)`);
+    say(
+      `${service} ready in ${Date.now() - started} ms (logs: .infra/e2e-logs/${E2E_INSTANCE}/${service}.log)`,
+    );
   }
 }

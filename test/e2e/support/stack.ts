@@ -1,13 +1,28 @@
 /**
+ * Which e2e stack this is (0–9, `E2E_INSTANCE`, default 0). Stacks of different instances
+ * use their own ports, databases, consumer groups and build folder, so several suites can
+ * run side by side on one machine and broker.
+ */
+export const E2E_INSTANCE = Number(process.env.E2E_INSTANCE ?? 0);
+if (!Number.isInteger(E2E_INSTANCE) || E2E_INSTANCE < 0 || E2E_INSTANCE > 9) {
+  throw new Error(`E2E_INSTANCE must be 0–9, got ${process.env.E2E_INSTANCE}`);
+}
+const offset = E2E_INSTANCE * 100;
+const suffix = E2E_INSTANCE === 0 ? '' : `_${E2E_INSTANCE}`;
+
+/** Name of a service's database in this e2e run (the name always says "test"). */
+export const testDatabase = (service: string): string => `${service}_test${suffix}`;
+
+/**
  * Where the e2e stack listens. The suite runs its own copy of each service on ports
- * apart from the defaults, against databases named `<svc>_test`, so it never touches a
- * stack started by `npm run up`.
+ * apart from the defaults, against `<svc>_test` databases, so it never touches a stack
+ * started by `npm run up`.
  */
 export const stack = {
-  auth: { http: 'http://127.0.0.1:13001', grpc: '127.0.0.1:15051' },
-  profile: { http: 'http://127.0.0.1:13002', grpc: '127.0.0.1:15052' },
-  friends: { http: 'http://127.0.0.1:13003', grpc: '127.0.0.1:15053' },
-  messenger: { http: 'http://127.0.0.1:13004' },
+  auth: { http: `http://127.0.0.1:${13001 + offset}`, grpc: `127.0.0.1:${15051 + offset}` },
+  profile: { http: `http://127.0.0.1:${13002 + offset}`, grpc: `127.0.0.1:${15052 + offset}` },
+  friends: { http: `http://127.0.0.1:${13003 + offset}`, grpc: `127.0.0.1:${15053 + offset}` },
+  messenger: { http: `http://127.0.0.1:${13004 + offset}` },
 } as const;
 
 export type ServiceName = keyof typeof stack;
@@ -23,11 +38,11 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     OUTBOX_POLL_MS: '200',
     // Its own consumer groups, so a stack from `npm run up` on the same broker takes no share.
-    KAFKA_GROUP_ID: `${service}-e2e`,
+    KAFKA_GROUP_ID: `${service}-e2e${suffix}`,
     AUTH_JWKS_URL: `${stack.auth.http}/.well-known/jwks.json`,
     PROFILE_GRPC_URL: stack.profile.grpc,
     FRIENDS_GRPC_URL: stack.friends.grpc,
-    DATABASE_URL: `${process.env.DATABASE_ADMIN_URL?.replace(/\/[^/]*$/, '') ?? 'postgres://postgres@127.0.0.1:5432'}/${service}_test`,
+    DATABASE_URL: `${process.env.DATABASE_ADMIN_URL?.replace(/\/[^/]*$/, '') ?? 'postgres://postgres@127.0.0.1:5432'}/${testDatabase(service)}`,
     HTTP_PORT: port(stack[service].http),
   };
   return 'grpc' in stack[service]
