@@ -19,6 +19,8 @@ import {
 import {
   DatabaseModule,
   HealthModule,
+  MetricsModule,
+  MetricsService,
   TransactionHost,
   TransportExceptionFilter,
 } from '@app/platform';
@@ -80,6 +82,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     @Module({
       imports: [
         HealthModule.forRoot({ shutdownGraceMs: 0 }),
+        MetricsModule.forRoot({ service: 'eventbus-spec' }),
         DatabaseModule.forRoot({
           url,
           entities: EVENT_ENTITIES,
@@ -193,18 +196,20 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const dlq = kafka.consumer({ groupId: `${GROUP}-dlq` });
     await dlq.connect();
     await dlq.subscribe({ topic: deadLetterTopic(Topics.MessageSent), fromBeginning: false });
+    const key = randomUUID();
     const dead: Array<Record<string, string>> = [];
     await dlq.run({
       eachMessage: async ({ message }) => {
         const headers = Object.fromEntries(
           Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
         );
-        if (headers['dlq-consumer-group'] === GROUP) dead.push(headers);
+        if (headers['dlq-consumer-group'] === GROUP && message.key?.toString() === key) {
+          dead.push(headers);
+        }
       },
     });
     await new Promise((r) => setTimeout(r, 3000)); // let the DLQ consumer join its group
 
-    const key = randomUUID();
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: Topics.MessageSent, messages: [{ key, value: '{not json' }] });
@@ -225,5 +230,35 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     expect(dead[0]['dlq-attempts']).toBe('1');
     expect(dead[1]['dlq-error']).toContain('handler failure injected');
     expect(dead[1]['dlq-attempts']).toBe('2');
+  });
+
+  // Counters of consumption may include records of earlier runs on the shared topic (a
+  // new group reads from the beginning); publication counts only this app's relay.
+  it('exposes what it did on /metrics: published, consumed, dead-lettered, outbox backlog', async () => {
+    const text = await app.get(MetricsService).registry.metrics();
+    /** The value of the sample of `name` whose labels include `labels`. */
+    const sample = (name: string, labels: Record<string, string>): number => {
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+        );
+      return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const topic = Topics.MessageSent;
+    expect(sample('kafka_events_published_total', { topic })).toBe(5);
+    expect(
+      sample('kafka_events_consumed_total', { topic, outcome: 'processed' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      sample('kafka_events_consumed_total', { topic, outcome: 'duplicate' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(sample('kafka_events_dead_lettered_total', { topic })).toBeGreaterThanOrEqual(2);
+    expect(sample('kafka_event_retries_total', { topic })).toBeGreaterThanOrEqual(1);
+    expect(sample('outbox_backlog_events', {})).toBe(0);
+    expect(sample('outbox_oldest_event_age_seconds', {})).toBe(0);
+    expect(text).toMatch(/kafka_consumer_lag\{topic="messenger\.message\.sent\.v1",partition="\d"/);
   });
 });

@@ -3,6 +3,7 @@ export * from './kafka.options';
 export * from './kafka.module';
 export * from './kafka.connection';
 export * from './kafka.health';
+export * from './kafka.metrics';
 export * from './event-tables.migration';
 export * from './outbox/event-publisher';
 export * from './outbox/outbox-event.entity';

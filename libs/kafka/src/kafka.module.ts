@@ -4,14 +4,15 @@ import { TerminusModule } from '@nestjs/terminus';
 import { KafkaEventServer } from './consumer/kafka-event.server';
 import { KafkaConnection } from './kafka.connection';
 import { KafkaHealthIndicator } from './kafka.health';
+import { KafkaMetrics } from './kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
 import { EventPublisher, OutboxEventPublisher } from './outbox/event-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
 
 /**
  * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers and
- * {@link KafkaEventServer} for `@EventPattern` consumers. Needs `DatabaseModule` and
- * `HealthModule` from `@app/platform`.
+ * {@link KafkaEventServer} for `@EventPattern` consumers. Needs `DatabaseModule`,
+ * `HealthModule` and `MetricsModule` from `@app/platform`.
  */
 @Global()
 @Module({})
@@ -24,6 +25,7 @@ export class KafkaModule {
         { provide: KAFKA_OPTIONS, useValue: options },
         KafkaConnection,
         KafkaHealthIndicator,
+        KafkaMetrics,
         OutboxRelay,
         { provide: EventPublisher, useClass: OutboxEventPublisher },
         KafkaEventServer,

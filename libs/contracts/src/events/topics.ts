@@ -9,6 +9,9 @@ export const Topics = {
   FriendRequestAccepted: 'friends.request.accepted.v1',
   FriendRequestDeclined: 'friends.request.declined.v1',
   FriendshipRemoved: 'friends.friendship.removed.v1',
+  FriendRequestCancelled: 'friends.request.cancelled.v1',
+  UserBlocked: 'friends.user.blocked.v1',
+  UserUnblocked: 'friends.user.unblocked.v1',
   MessageSent: 'messenger.message.sent.v1',
 } as const;
 
@@ -45,6 +48,14 @@ export const EventPayloadSchemas = {
     toUserId: userId,
   }),
   [Topics.FriendshipRemoved]: z.object({ userId, otherUserId: userId }),
+  /** A pending request withdrawn by its sender, or voided because one side blocked the other. */
+  [Topics.FriendRequestCancelled]: z.object({
+    requestId: z.uuid(),
+    fromUserId: userId,
+    toUserId: userId,
+  }),
+  [Topics.UserBlocked]: z.object({ userId, blockedUserId: userId }),
+  [Topics.UserUnblocked]: z.object({ userId, blockedUserId: userId }),
   [Topics.MessageSent]: z.object({
     messageId: z.uuid(),
     chatId: z.uuid(),

@@ -12,6 +12,7 @@ import type { Consumer, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import { KafkaConnection } from '../kafka.connection';
+import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
 import { KafkaEventContext } from './event-context';
 import { ProcessedEventEntity } from './processed-event.entity';
@@ -36,6 +37,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   constructor(
     private readonly connection: KafkaConnection,
     private readonly tx: TransactionHost,
+    private readonly metrics: KafkaMetrics,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {
     super();
@@ -59,6 +61,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           sessionTimeout: 30_000,
           heartbeatInterval: 3_000,
         });
+        this.watch(this.consumer);
         await this.consumer.connect();
         await this.consumer.subscribe({ topics, fromBeginning: true });
         await this.consumer.run({
@@ -71,6 +74,35 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     } catch (error) {
       callback(error);
     }
+  }
+
+  /**
+   * Lag per partition after each batch, and no silent stop: kafkajs restarts a crashed
+   * consumer on retriable errors; on any other crash the process exits non-zero (through
+   * a graceful SIGTERM shutdown) so its supervisor restarts it.
+   */
+  private watch(consumer: Consumer): void {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.metrics.consumerLag.set(
+        { topic: payload.topic, partition: String(payload.partition) },
+        Math.max(0, Number(payload.offsetLag)),
+      );
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        this.logger.warn(
+          { err: payload.error, groupId: payload.groupId },
+          'Kafka consumer crashed; restarting',
+        );
+        return;
+      }
+      this.logger.fatal(
+        { err: payload.error, groupId: payload.groupId },
+        'Kafka consumer stopped; exiting',
+      );
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
   }
 
   async close(): Promise<void> {
@@ -92,14 +124,20 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     for (let attempt = 1; ; attempt += 1) {
       try {
         const envelope = this.parse(topic, message);
-        await this.apply(topic, partition, message.offset, envelope);
+        const stopTimer = this.metrics.handlerDuration.startTimer({ topic });
+        const applied = await this.apply(topic, partition, message.offset, envelope);
+        stopTimer();
+        this.metrics.consumed.inc({ topic, outcome: applied ? 'processed' : 'duplicate' });
         return;
       } catch (error) {
         const poison = error instanceof PoisonRecordError;
         if (poison || attempt >= maxAttempts) {
           await this.deadLetter(topic, partition, message, error, attempt);
+          this.metrics.consumed.inc({ topic, outcome: 'dead_lettered' });
+          this.metrics.deadLettered.inc({ topic });
           return;
         }
+        this.metrics.retries.inc({ topic });
         this.logger.warn(
           { err: error, topic, partition, offset: message.offset, attempt },
           'Event handler failed; retrying',
@@ -130,16 +168,19 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     return { ...envelope.data, payload: payload.data };
   }
 
-  /** Runs the handler and records the event id in one transaction; skips known ids. */
+  /**
+   * Runs the handler and records the event id in one transaction. Resolves false for an
+   * event this group has already applied (skipped).
+   */
   private async apply(
     topic: string,
     partition: number,
     offset: string,
     envelope: EventEnvelope,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const handler = this.getHandlerByPattern(topic);
-    if (!handler) return;
-    await this.tx.run(async () => {
+    if (!handler) return false;
+    return this.tx.run(async () => {
       const inserted = await this.tx.manager
         .createQueryBuilder()
         .insert()
@@ -150,11 +191,12 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         .execute();
       if ((inserted.raw as unknown[]).length === 0) {
         this.logger.debug({ topic, eventId: envelope.id }, 'Duplicate event skipped');
-        return;
+        return false;
       }
       const context = new KafkaEventContext([topic, partition, offset, envelope]);
       const result = this.transformToObservable(await handler(envelope.payload, context));
       await lastValueFrom(result, { defaultValue: undefined });
+      return true;
     });
   }
 

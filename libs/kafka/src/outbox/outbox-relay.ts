@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KafkaConnection } from '../kafka.connection';
+import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
 import { OutboxEventEntity } from './outbox-event.entity';
 
@@ -32,6 +33,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly dataSource: DataSource,
     private readonly connection: KafkaConnection,
+    private readonly metrics: KafkaMetrics,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {}
 
@@ -92,6 +94,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .set({ publishedAt: () => 'now()' })
         .whereInIds(rows.map((row) => row.seq))
         .execute();
+      for (const [topic, topicRows] of byTopic)
+        this.metrics.published.inc({ topic }, topicRows.length);
       return rows.length;
     });
   }
