@@ -25,7 +25,10 @@ import {
   TransportExceptionFilter,
 } from '@app/platform';
 import { Kafka, logLevel } from 'kafkajs';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { eventually } from './support/clients';
@@ -47,6 +50,9 @@ class CreateEffects1732406400001 implements MigrationInterface {
 
 type MessageSent = EventPayload<typeof Topics.MessageSent>;
 
+/** Chats whose events fail while "their dependency is down" (until the test clears it). */
+const outage = new Set<string>();
+
 /** Records one row per applied event, in the consumer's transaction. */
 @Controller()
 class EffectsConsumer {
@@ -55,6 +61,7 @@ class EffectsConsumer {
   @EventPattern(Topics.MessageSent)
   async onMessageSent(@Payload() payload: MessageSent): Promise<void> {
     if (payload.memberIds.length === 0) throw new Error('handler failure injected by the test');
+    if (outage.has(payload.chatId)) throw new Error('dependency down (injected by the test)');
     await this.tx.manager.query('INSERT INTO effects (user_id, event_id) VALUES ($1, $2)', [
       payload.chatId,
       randomUUID(),
@@ -232,6 +239,38 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     expect(dead[1]['dlq-attempts']).toBe('2');
   });
 
+  it('re-drives dead letters to their topic once the cause is fixed', async () => {
+    const startedAt = new Date(Date.now() - 1000).toISOString();
+    const event = payload();
+    outage.add(event.chatId);
+    await publish(event);
+    // Dead-lettered after its attempts: the partition moved on, the effect is missing.
+    const later = payload();
+    await publish(later);
+    await eventually(async () => ((await effectsOf(later.chatId)) === 1 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await effectsOf(event.chatId)).toBe(0);
+
+    outage.delete(event.chatId);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'scripts', 'dlq-redrive.mjs'),
+        Topics.MessageSent,
+        '--since',
+        startedAt,
+        '--group',
+        `${GROUP}-redrive`,
+      ],
+      { env: { ...process.env, KAFKA_BROKERS: BROKERS.join(',') } },
+    );
+    expect(stdout).toMatch(/re-drove [1-9]\d* record\(s\)/);
+    await eventually(
+      async () => ((await effectsOf(event.chatId)) === 1 ? true : undefined),
+      20_000,
+    );
+  });
+
   // Counters of consumption may include records of earlier runs on the shared topic (a
   // new group reads from the beginning); publication counts only this app's relay.
   it('exposes what it did on /metrics: published, consumed, dead-lettered, outbox backlog', async () => {
@@ -248,7 +287,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
       return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
     };
     const topic = Topics.MessageSent;
-    expect(sample('kafka_events_published_total', { topic })).toBe(5);
+    expect(sample('kafka_events_published_total', { topic })).toBe(7); // every publish() above
     expect(
       sample('kafka_events_consumed_total', { topic, outcome: 'processed' }),
     ).toBeGreaterThanOrEqual(5);
