@@ -1,2 +1,4 @@
 export * from './envelope';
 export * from './topics';
+export * from './catalog';
+export * from './asyncapi';
