@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Topics } from '@app/contracts';
 import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
 import {
+  AccessTokenVerifier,
   APP_CONFIG,
   DatabaseModule,
   HealthModule,
@@ -14,16 +15,32 @@ import {
 import type { ProfileConfig } from './config/profile.config';
 import { graphqlOptions } from './graphql/graphql.options';
 import { CreateProfiles1732500000000 } from './migrations/1732500000000-create-profiles';
+import { FriendshipsSearchEmail1732600000000 } from './migrations/1732600000000-friendships-search-email';
+import { FriendshipEntity } from './friendships/entities/friendship.entity';
 import { NicknameReservationEntity } from './profiles/entities/nickname-reservation.entity';
 import { ProfileEntity } from './profiles/entities/profile.entity';
 import { ProfilesModule } from './profiles/profiles.module';
 
-/** Topics profile produces (ProfileUpdated) and consumes (auth's account lifecycle). */
+/** Topics profile produces (ProfileUpdated) and consumes (accounts and friendships). */
 export const PROFILE_TOPICS = [
   Topics.UserRegistered,
   Topics.UserDeleted,
   Topics.ProfileUpdated,
+  Topics.FriendRequestAccepted,
+  Topics.FriendshipRemoved,
 ] as const;
+
+export const PROFILE_ENTITIES = [
+  ...EVENT_ENTITIES,
+  ProfileEntity,
+  NicknameReservationEntity,
+  FriendshipEntity,
+];
+export const PROFILE_MIGRATIONS = [
+  CreateEventTables1732406400000,
+  CreateProfiles1732500000000,
+  FriendshipsSearchEmail1732600000000,
+];
 
 /** The profile service: profiles and unique nicknames, over GraphQL and internal gRPC. */
 @Module({})
@@ -38,8 +55,8 @@ export class ProfileModule {
         MetricsModule.forRoot({ service: 'profile' }),
         DatabaseModule.forRoot({
           url: config.database.url,
-          entities: [...EVENT_ENTITIES, ProfileEntity, NicknameReservationEntity],
-          migrations: [CreateEventTables1732406400000, CreateProfiles1732500000000],
+          entities: PROFILE_ENTITIES,
+          migrations: PROFILE_MIGRATIONS,
         }),
         KafkaModule.forRoot({
           service: 'profile',
@@ -49,7 +66,11 @@ export class ProfileModule {
           outboxPollMs: config.kafka.outboxPollMs,
         }),
         TokenVerificationModule.forRoot(config.auth),
-        GraphQLModule.forRoot<ApolloDriverConfig>(graphqlOptions(config)),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [AccessTokenVerifier],
+          useFactory: (verifier: AccessTokenVerifier) => graphqlOptions(config, verifier),
+        }),
         ProfilesModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -19,12 +19,15 @@ export const profileConfigSchema = commonEnvSchema
     /** Interface the internal gRPC server binds to. */
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/profile'),
+    /** Carries `profileUpdated` subscription events between instances. */
+    REDIS_URL: env.url('redis://127.0.0.1:6379'),
   })
   .transform((e) => ({
     ...commonConfig(e),
     http: { port: e.HTTP_PORT },
     grpc: { port: e.GRPC_PORT, url: `${e.GRPC_HOST}:${e.GRPC_PORT}` },
     database: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL },
     auth: tokenVerificationConfig(e),
   }));
 

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCodes, type ErrorKind } from '@app/contracts';
 import { isDomainError } from '@app/platform';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { QueryLimitError } from './query-limits';
 
 /** `extensions.code` of each domain error kind (Apollo's codes where Apollo has one). */
 export const GRAPHQL_CODE_OF: Record<ErrorKind, string> = {
@@ -56,6 +57,10 @@ export function formatGraphQLError(
       ? response.message.join('; ')
       : original.message;
     return { ...base, message, extensions: { ...HTTP_STATUS_CODES[original.getStatus()] } };
+  }
+  if (original instanceof QueryLimitError) {
+    const { code, limit, actual } = original.extensions;
+    return { ...base, message: original.message, extensions: { code, limit, actual } };
   }
   // Apollo's own verdicts on a request (parse, validation, bad variables) carry their
   // code and a message meant for the client.

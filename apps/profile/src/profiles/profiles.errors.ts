@@ -18,3 +18,7 @@ export const invalidInput = (field: string, message: string): DomainError =>
   new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `${field}: ${message}`, [
     { field, message },
   ]);
+
+/** A field only the profile's owner may read was asked for by someone else. */
+export const notOwner = (field: string): DomainError =>
+  new DomainError('PERMISSION_DENIED', ErrorCodes.FORBIDDEN, `Only the owner may read ${field}`);

@@ -2,9 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
 import { In, QueryFailedError } from 'typeorm';
 import { NicknameReservationEntity } from './entities/nickname-reservation.entity';
-import { ProfileEntity } from './entities/profile.entity';
+import {
+  ProfileEntity,
+  profileColumns,
+  profileFromRow,
+  type ProfileRow,
+} from './entities/profile.entity';
+import type { ProfileChanges } from './profiles.rules';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** Escapes LIKE's wildcards (`_` is common in nicknames) so user text matches literally. */
+const likePrefix = (text: string): string => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A search hit: the profile and its rank (prefix match first, then trigram similarity). */
+export interface RankedProfile {
+  profile: ProfileEntity;
+  rank: number;
+}
 
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof QueryFailedError &&
@@ -42,12 +57,71 @@ export class ProfilesRepository {
   }
 
   /** Creates the profile unless one with this id (or nickname) exists; true when inserted. */
-  async insertIfAbsent(profile: { id: string; nickname: string }): Promise<boolean> {
+  async insertIfAbsent(profile: {
+    id: string;
+    nickname: string;
+    email: string | null;
+  }): Promise<boolean> {
     const rows: unknown[] = await this.tx.manager.query(
-      `INSERT INTO profiles (id, nickname) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id`,
-      [profile.id, profile.nickname],
+      `INSERT INTO profiles (id, nickname, email) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [profile.id, profile.nickname, profile.email],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Applies `changes` to the profile `id`. Returns false when the unique index on
+   * `lower(nickname)` refuses the new nickname (a concurrent writer won it).
+   */
+  async update(id: string, changes: ProfileChanges): Promise<boolean> {
+    if (Object.keys(changes).length === 0) return true;
+    try {
+      await this.tx.manager.update(ProfileEntity, { id }, changes);
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Whether a registration other than `userId`'s holds `nickname` (any letter case). */
+  async isReservedByOther(nickname: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM nickname_reservations WHERE lower(nickname) = lower($1) AND user_id <> $2`,
+      [nickname, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Profiles whose nickname or display name starts with `text` or resembles it (trigram
+   * similarity), best first: prefix matches rank above fuzzy ones. Every condition is one
+   * the trigram GIN indexes answer, so the table is never scanned in full. Keyset pages on
+   * (rank desc, id asc); `text` is lower-cased already.
+   */
+  async search(
+    text: string,
+    limit: number,
+    after?: { rank: number; id: string },
+  ): Promise<RankedProfile[]> {
+    const rows: Array<ProfileRow & { rank: number }> = await this.tx.manager.query(
+      `SELECT * FROM (
+         SELECT ${profileColumns('p')},
+           (CASE WHEN lower(p.nickname) LIKE $2 OR lower(p.display_name) LIKE $2
+                 THEN 1 ELSE 0 END)::float8
+           + GREATEST(similarity(lower(p.nickname), $1),
+                      coalesce(similarity(lower(p.display_name), $1), 0))::float8 AS rank
+         FROM profiles p
+         WHERE lower(p.nickname) LIKE $2 OR lower(p.display_name) LIKE $2
+            OR lower(p.nickname) % $1 OR lower(p.display_name) % $1
+       ) hit
+       WHERE $3::float8 IS NULL OR hit.rank < $3 OR (hit.rank = $3 AND hit.id > $4::uuid)
+       ORDER BY hit.rank DESC, hit.id ASC
+       LIMIT $5`,
+      [text, likePrefix(text), after?.rank ?? null, after?.id ?? null, limit],
+    );
+    return rows.map((row) => ({ profile: profileFromRow(row), rank: Number(row.rank) }));
   }
 
   async deleteById(id: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { ErrorCodes } from '@app/contracts';
+import { DomainError } from '@app/platform';
 import { invalidInput } from './profiles.errors';
 
 /** 3–32 letters, digits or underscores: safe in URLs and mentions, unambiguous to read. */
@@ -24,4 +26,113 @@ export function assertNickname(field: string, value: unknown): string {
     throw invalidInput(field, 'must be 3–32 characters of letters, digits and underscores');
   }
   return value;
+}
+
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+export const MAX_BIO_LENGTH = 500;
+export const MAX_AVATAR_URL_LENGTH = 2048;
+/** Shortest and longest `searchUsers` query (shorter ones would match nearly everyone). */
+export const SEARCH_QUERY_LENGTH = { min: 2, max: 64 } as const;
+
+/** Control characters; a bio may still use line breaks and tabs. */
+// Matching control characters is the point of these two patterns.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** What a caller may change about their profile (absent = unchanged, null = cleared). */
+export interface ProfileChangesInput {
+  nickname?: string | null;
+  displayName?: string | null;
+  bio?: string | null;
+  avatarUrl?: string | null;
+}
+
+/** {@link ProfileChangesInput} after the format rules: trimmed, blank optional text cleared. */
+export interface ProfileChanges {
+  nickname?: string;
+  displayName?: string | null;
+  bio?: string | null;
+  avatarUrl?: string | null;
+}
+
+/**
+ * Applies the format rules of a profile update and reports every broken one at once
+ * (INVALID_ARGUMENT with one detail per field), so a form can mark all its fields.
+ */
+export function profileChanges(input: ProfileChangesInput): ProfileChanges {
+  const problems: Array<{ field: string; message: string }> = [];
+  const changes: ProfileChanges = {};
+
+  if (input.nickname !== undefined) {
+    if (isNickname(input.nickname)) changes.nickname = input.nickname;
+    else
+      problems.push({
+        field: 'nickname',
+        message: 'must be 3–32 characters of letters, digits and underscores',
+      });
+  }
+  if (input.displayName !== undefined) {
+    const name = input.displayName?.trim() || null;
+    if (name && name.length > MAX_DISPLAY_NAME_LENGTH) {
+      problems.push({
+        field: 'displayName',
+        message: `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`,
+      });
+    } else if (name && CONTROL_OR_NEWLINE.test(name)) {
+      problems.push({ field: 'displayName', message: 'must not contain control characters' });
+    } else changes.displayName = name;
+  }
+  if (input.bio !== undefined) {
+    const bio = input.bio?.trim() || null;
+    if (bio && bio.length > MAX_BIO_LENGTH) {
+      problems.push({ field: 'bio', message: `must be at most ${MAX_BIO_LENGTH} characters` });
+    } else if (bio && CONTROL.test(bio)) {
+      problems.push({ field: 'bio', message: 'must not contain control characters' });
+    } else changes.bio = bio;
+  }
+  if (input.avatarUrl !== undefined) {
+    const url = input.avatarUrl?.trim() || null;
+    if (url === null) changes.avatarUrl = null;
+    else if (!isHttpsUrl(url)) {
+      problems.push({
+        field: 'avatarUrl',
+        message: `must be an https URL without credentials, at most ${MAX_AVATAR_URL_LENGTH} characters`,
+      });
+    } else changes.avatarUrl = url;
+  }
+
+  if (problems.length > 0) {
+    throw new DomainError(
+      'INVALID_ARGUMENT',
+      ErrorCodes.VALIDATION_FAILED,
+      problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      problems,
+    );
+  }
+  return changes;
+}
+
+/** An absolute https URL with a host and no user:password part (those leak into logs). */
+function isHttpsUrl(value: string): boolean {
+  if (value.length > MAX_AVATAR_URL_LENGTH) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '' && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** The search text lower-cased and trimmed; INVALID_ARGUMENT outside the length bounds. */
+export function searchText(query: string): string {
+  const text = query.trim().toLowerCase();
+  if (text.length < SEARCH_QUERY_LENGTH.min || text.length > SEARCH_QUERY_LENGTH.max) {
+    throw invalidInput(
+      'query',
+      `must be ${SEARCH_QUERY_LENGTH.min}–${SEARCH_QUERY_LENGTH.max} characters`,
+    );
+  }
+  return text;
 }

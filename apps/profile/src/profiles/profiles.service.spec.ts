@@ -1,7 +1,10 @@
 import { Test } from '@nestjs/testing';
-import { ErrorCodes } from '@app/contracts';
+import { ErrorCodes, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
 import { DomainError, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
+import { FriendshipsService } from '../friendships/friendships.service';
+import { ProfileUpdates } from '../live/profile-updates';
 import { ProfileEntity } from './entities/profile.entity';
 import { ProfilesRepository } from './profiles.repository';
 import { ProfilesService } from './profiles.service';
@@ -30,6 +33,9 @@ type RepoMock = jest.Mocked<
     | 'findReservation'
     | 'upsertReservation'
     | 'deleteReservation'
+    | 'update'
+    | 'isReservedByOther'
+    | 'search'
   >
 >;
 
@@ -43,6 +49,9 @@ const repoMock = (): RepoMock => ({
   findReservation: jest.fn().mockResolvedValue(null),
   upsertReservation: jest.fn().mockResolvedValue(true),
   deleteReservation: jest.fn().mockResolvedValue(undefined),
+  update: jest.fn().mockResolvedValue(true),
+  isReservedByOther: jest.fn().mockResolvedValue(false),
+  search: jest.fn().mockResolvedValue([]),
 });
 
 /** Expects `promise` to reject with a DomainError of `kind` and `code`. */
@@ -63,15 +72,24 @@ describe('ProfilesService', () => {
   let service: ProfilesService;
   let repo: RepoMock;
   let tx: { run: jest.Mock };
+  let events: { publish: jest.Mock };
+  let friendships: { forgetUser: jest.Mock };
+  let live: { publish: jest.Mock; subscribe: jest.Mock };
 
   beforeEach(async () => {
     repo = repoMock();
     tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
+    events = { publish: jest.fn().mockResolvedValue(undefined) };
+    friendships = { forgetUser: jest.fn().mockResolvedValue(undefined) };
+    live = { publish: jest.fn().mockResolvedValue(undefined), subscribe: jest.fn() };
     const moduleRef = await Test.createTestingModule({
       providers: [
         ProfilesService,
         { provide: ProfilesRepository, useValue: repo },
         { provide: TransactionHost, useValue: tx },
+        { provide: EventPublisher, useValue: events },
+        { provide: FriendshipsService, useValue: friendships },
+        { provide: ProfileUpdates, useValue: live },
       ],
     }).compile();
     service = moduleRef.get(ProfilesService);
@@ -185,9 +203,13 @@ describe('ProfilesService', () => {
   describe('createFromRegistration', () => {
     it('creates the profile and drops the reservation', async () => {
       const userId = randomUUID();
-      await service.createFromRegistration(userId, 'alice_01');
+      await service.createFromRegistration(userId, 'alice_01', 'alice@example.test');
       expect(repo.lockNickname).toHaveBeenCalledWith('alice_01');
-      expect(repo.insertIfAbsent).toHaveBeenCalledWith({ id: userId, nickname: 'alice_01' });
+      expect(repo.insertIfAbsent).toHaveBeenCalledWith({
+        id: userId,
+        nickname: 'alice_01',
+        email: 'alice@example.test',
+      });
       expect(repo.deleteReservation).toHaveBeenCalledWith(userId);
     });
 
@@ -196,7 +218,7 @@ describe('ProfilesService', () => {
       repo.insertIfAbsent.mockResolvedValue(false);
       repo.findById.mockResolvedValue(profile);
       await expect(
-        service.createFromRegistration(profile.id, profile.nickname),
+        service.createFromRegistration(profile.id, profile.nickname, 'alice@example.test'),
       ).resolves.toBeUndefined();
       expect(repo.deleteReservation).toHaveBeenCalledWith(profile.id);
     });
@@ -208,6 +230,105 @@ describe('ProfilesService', () => {
       await service.deleteAccount(userId);
       expect(repo.deleteById).toHaveBeenCalledWith(userId);
       expect(repo.deleteReservation).toHaveBeenCalledWith(userId);
+      expect(friendships.forgetUser).toHaveBeenCalledWith(userId);
+    });
+  });
+
+  describe('updateProfile', () => {
+    it('applies the changes, publishes profile.profile.updated.v1 in the same transaction, then tells live subscribers', async () => {
+      const before = aProfile();
+      const after = aProfile({ id: before.id, nickname: 'Alice_02', displayName: 'Alice' });
+      repo.findById.mockResolvedValueOnce(before).mockResolvedValueOnce(after);
+      tx.run.mockImplementation(async (work: () => Promise<unknown>) => {
+        const result = await work();
+        expect(live.publish).not.toHaveBeenCalled(); // not before the commit
+        return result;
+      });
+
+      await expect(
+        service.updateProfile(before.id, { nickname: 'Alice_02', displayName: '  Alice ' }),
+      ).resolves.toBe(after);
+
+      expect(repo.lockNickname).toHaveBeenCalledWith('Alice_02');
+      expect(repo.update).toHaveBeenCalledWith(before.id, {
+        nickname: 'Alice_02',
+        displayName: 'Alice',
+      });
+      expect(events.publish).toHaveBeenCalledWith(
+        Topics.ProfileUpdated,
+        { userId: before.id, nickname: 'Alice_02', displayName: 'Alice', avatarUrl: null },
+        { key: before.id },
+      );
+      expect(live.publish).toHaveBeenCalledWith(after);
+    });
+
+    it("refuses a nickname another user's profile has, in any letter case, with CONFLICT", async () => {
+      const me = aProfile({ nickname: 'me_me' });
+      repo.findById.mockResolvedValue(me);
+      repo.findByNickname.mockResolvedValue(aProfile({ nickname: 'taken_1' }));
+      await expectDomainError(
+        service.updateProfile(me.id, { nickname: 'TAKEN_1' }),
+        'ALREADY_EXISTS',
+        ErrorCodes.PROFILE_NICKNAME_TAKEN,
+      );
+      expect(repo.update).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('refuses a nickname held by a registration in progress', async () => {
+      const me = aProfile({ nickname: 'me_me' });
+      repo.findById.mockResolvedValue(me);
+      repo.isReservedByOther.mockResolvedValue(true);
+      await expectDomainError(
+        service.updateProfile(me.id, { nickname: 'pending_1' }),
+        'ALREADY_EXISTS',
+        ErrorCodes.PROFILE_NICKNAME_TAKEN,
+      );
+    });
+
+    it('lets a user change only the letter case of their own nickname', async () => {
+      const me = aProfile({ nickname: 'alice_01' });
+      repo.findById.mockResolvedValue(me);
+      repo.findByNickname.mockResolvedValue(me);
+      await service.updateProfile(me.id, { nickname: 'ALICE_01' });
+      expect(repo.update).toHaveBeenCalledWith(me.id, { nickname: 'ALICE_01' });
+    });
+
+    it('turns a lost race on the unique index into CONFLICT', async () => {
+      repo.findById.mockResolvedValue(aProfile());
+      repo.update.mockResolvedValue(false);
+      await expectDomainError(
+        service.updateProfile(randomUUID(), { nickname: 'racer_1' }),
+        'ALREADY_EXISTS',
+        ErrorCodes.PROFILE_NICKNAME_TAKEN,
+      );
+    });
+
+    it('answers NOT_FOUND while the profile does not exist yet', async () => {
+      await expectDomainError(
+        service.updateProfile(randomUUID(), { bio: 'hi' }),
+        'NOT_FOUND',
+        ErrorCodes.PROFILE_NOT_FOUND,
+      );
+    });
+
+    it('reports every broken format rule at once, before touching the database', async () => {
+      const error: unknown = await service
+        .updateProfile(randomUUID(), {
+          nickname: 'no spaces',
+          displayName: 'x'.repeat(65),
+          bio: 'y'.repeat(501),
+          avatarUrl: 'http://example.com/a.png',
+        })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'INVALID_ARGUMENT', code: ErrorCodes.VALIDATION_FAILED });
+      expect((error as DomainError).details?.map((d) => d.field)).toEqual([
+        'nickname',
+        'displayName',
+        'bio',
+        'avatarUrl',
+      ]);
+      expect(tx.run).not.toHaveBeenCalled();
     });
   });
 });

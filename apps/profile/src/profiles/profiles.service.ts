@@ -1,9 +1,38 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
 import { TransactionHost } from '@app/platform';
+import { FriendshipsService } from '../friendships/friendships.service';
+import { ProfileUpdates } from '../live/profile-updates';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  type Page,
+  pageSize,
+  toPage,
+} from '../pagination/page';
 import { ProfileEntity } from './entities/profile.entity';
 import { invalidInput, nicknameTaken, profileNotFound } from './profiles.errors';
 import { ProfilesRepository } from './profiles.repository';
-import { assertNickname, assertUuid, isNickname, MAX_PROFILE_IDS } from './profiles.rules';
+import {
+  assertNickname,
+  assertUuid,
+  isNickname,
+  isUuid,
+  MAX_PROFILE_IDS,
+  profileChanges,
+  type ProfileChangesInput,
+  searchText,
+} from './profiles.rules';
+
+/** The keyset position a search cursor holds; BAD_USER_INPUT for a forged one. */
+function searchPosition(cursor: string): { rank: number; id: string } {
+  const [rankText, id] = decodeCursor(cursor, 2);
+  const rank = Number(rankText);
+  if (!Number.isFinite(rank) || !isUuid(id)) throw invalidCursor();
+  return { rank, id };
+}
 
 /** The rules of profiles and of the unique, case-insensitive nicknames they carry. */
 @Injectable()
@@ -13,6 +42,9 @@ export class ProfilesService {
   constructor(
     private readonly profiles: ProfilesRepository,
     private readonly tx: TransactionHost,
+    private readonly events: EventPublisher,
+    private readonly friendships: FriendshipsService,
+    private readonly live: ProfileUpdates,
   ) {}
 
   /** The caller's own profile; NOT_FOUND while registration's event is still on its way. */
@@ -44,6 +76,71 @@ export class ProfilesService {
   }
 
   /**
+   * Changes the caller's own profile: the only way a profile changes, and it takes no
+   * profile id, so nobody can edit another user. A new nickname must be free in any letter
+   * case among profiles and registrations in progress. The change and its
+   * `profile.profile.updated.v1` event commit together; live subscribers hear of it after.
+   */
+  async updateProfile(userId: string, input: ProfileChangesInput): Promise<ProfileEntity> {
+    const changes = profileChanges(input);
+    const updated = await this.tx.run(async () => {
+      const current = await this.profiles.findById(userId);
+      if (!current) throw profileNotFound();
+      const { nickname } = changes;
+      if (nickname !== undefined && nickname !== current.nickname) {
+        // Same lock as reservations and registrations: the checks below cannot interleave.
+        await this.profiles.lockNickname(nickname);
+        const holder = await this.profiles.findByNickname(nickname);
+        if (holder && holder.id !== userId) throw nicknameTaken(nickname);
+        if (await this.profiles.isReservedByOther(nickname, userId)) throw nicknameTaken(nickname);
+      }
+      if (!(await this.profiles.update(userId, changes))) throw nicknameTaken(nickname ?? '');
+      const profile = (await this.profiles.findById(userId))!;
+      await this.events.publish(
+        Topics.ProfileUpdated,
+        {
+          userId,
+          nickname: profile.nickname,
+          displayName: profile.displayName,
+          avatarUrl: profile.avatarUrl,
+        },
+        { key: userId },
+      );
+      return profile;
+    });
+    await this.live.publish(updated);
+    return updated;
+  }
+
+  /**
+   * Profiles matching `query` by nickname or display name, by prefix or by similarity
+   * (typos), best match first.
+   */
+  async search(
+    query: string,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Page<ProfileEntity>> {
+    const text = searchText(query);
+    const limit = pageSize(first);
+    const hits = await this.profiles.search(
+      text,
+      limit + 1,
+      after ? searchPosition(after) : undefined,
+    );
+    const page = toPage(hits, limit, (hit) => encodeCursor([String(hit.rank), hit.profile.id]));
+    return {
+      hasNextPage: page.hasNextPage,
+      items: page.items.map(({ cursor, node }) => ({ cursor, node: node.profile })),
+    };
+  }
+
+  /** Live updates of one profile, for the `profileUpdated` subscription. */
+  watch(userId: string): AsyncIterableIterator<ProfileEntity> {
+    return this.live.subscribe(assertUuid('userId', userId));
+  }
+
+  /**
    * Holds `nickname` for the user being registered (saga step). Idempotent for the same
    * user and nickname, so auth may retry; ALREADY_EXISTS when another user's profile or
    * reservation has it in any letter case.
@@ -69,9 +166,9 @@ export class ProfilesService {
    * Turns a registration into a profile. Runs inside the consumer's transaction;
    * redelivery and replays do nothing the second time.
    */
-  async createFromRegistration(userId: string, nickname: string): Promise<void> {
+  async createFromRegistration(userId: string, nickname: string, email: string): Promise<void> {
     await this.profiles.lockNickname(nickname);
-    const created = await this.profiles.insertIfAbsent({ id: userId, nickname });
+    const created = await this.profiles.insertIfAbsent({ id: userId, nickname, email });
     if (!created && !(await this.profiles.findById(userId))) {
       // Only possible if the saga was bypassed: someone else's profile has the nickname.
       this.logger.error({ userId }, 'Profile not created: nickname held by another profile');
@@ -83,5 +180,6 @@ export class ProfilesService {
   async deleteAccount(userId: string): Promise<void> {
     await this.profiles.deleteById(userId);
     await this.profiles.deleteReservation(userId);
+    await this.friendships.forgetUser(userId);
   }
 }

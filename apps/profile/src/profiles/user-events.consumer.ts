@@ -16,7 +16,7 @@ export class UserEventsConsumer {
   async onUserRegistered(
     @Payload() event: EventPayload<typeof Topics.UserRegistered>,
   ): Promise<void> {
-    await this.profiles.createFromRegistration(event.userId, event.nickname);
+    await this.profiles.createFromRegistration(event.userId, event.nickname, event.email);
   }
 
   /** An account was deleted: its profile and any reservation go with it. */

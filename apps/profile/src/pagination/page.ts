@@ -1,0 +1,65 @@
+import { ErrorCodes } from '@app/contracts';
+import { DomainError } from '@app/platform';
+
+/** Items per page when a client does not say (`first` omitted). */
+export const DEFAULT_PAGE_SIZE = 20;
+/** Largest `first` a client may ask for; the GraphQL limits refuse more before resolvers run. */
+export const MAX_PAGE_SIZE = 100;
+
+/** One page of a keyset-paginated list: each item with the opaque cursor that follows it. */
+export interface Page<T> {
+  items: Array<{ cursor: string; node: T }>;
+  hasNextPage: boolean;
+}
+
+const invalid = (field: string, message: string): DomainError =>
+  new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `${field}: ${message}`, [
+    { field, message },
+  ]);
+
+/** `first` checked against 1..{@link MAX_PAGE_SIZE}; {@link DEFAULT_PAGE_SIZE} when absent. */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw invalid('first', `must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+/**
+ * Cursors are opaque to clients (base64url of the keyset position) so the sort key can
+ * change without breaking them; only this module reads their inside.
+ */
+export function encodeCursor(position: readonly string[]): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/** The keyset position of an `after` cursor; BAD_USER_INPUT for anything else. */
+export function decodeCursor(cursor: string, arity: number): string[] {
+  try {
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(position) &&
+      position.length === arity &&
+      position.every((part) => typeof part === 'string')
+    ) {
+      return position;
+    }
+  } catch {
+    // fall through: not a cursor this API issued
+  }
+  throw invalidCursor();
+}
+
+/** BAD_USER_INPUT for an `after` that this API did not issue. */
+export const invalidCursor = (): DomainError => invalid('after', 'is not a cursor from this API');
+
+/** Splits the `limit + 1` rows fetched into a page: the extra row only says there is more. */
+export function toPage<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (row: T) => string,
+): Page<T> {
+  const items = rows.slice(0, limit).map((node) => ({ cursor: cursorOf(node), node }));
+  return { items, hasNextPage: rows.length > limit };
+}

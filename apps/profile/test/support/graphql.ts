@@ -1,0 +1,34 @@
+import { stack } from '../../../../test/e2e/support/stack';
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; errorCode?: string; [key: string]: unknown };
+  }>;
+}
+
+/** POSTs a body to profile's `/graphql` as a client would; resolves status and JSON. */
+export async function postGraphQL<T>(
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: GraphQLResponse<T> }> {
+  const response = await fetch(`${stack.profile.http}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
+}
+
+/** One GraphQL operation over HTTP; resolves the response body. */
+export async function graphql<T>(
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown> } = {},
+): Promise<GraphQLResponse<T>> {
+  return (await postGraphQL<T>({ query, variables: options.variables }, options.token)).body;
+}
