@@ -23,6 +23,6 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcConfig] },
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleNameMapper: {
-    '^@app/(contracts|kafka|platform)$': '<rootDir>/libs/$1/src',
+    '^@app/(contracts|friends-client|kafka|platform)$': '<rootDir>/libs/$1/src',
   },
 };

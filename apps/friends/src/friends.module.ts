@@ -9,16 +9,24 @@ import {
   MetricsModule,
   TokenVerificationModule,
 } from '@app/platform';
+import { BlockEntity } from './blocks/entities/block.entity';
+import { BlocksModule } from './blocks/blocks.module';
 import { FriendsConfig } from './config/friends.config';
 import { FriendRequestEntity } from './friend-requests/entities/friend-request.entity';
 import { FriendRequestsModule } from './friend-requests/friend-requests.module';
 import { FriendshipEntity } from './friendships/entities/friendship.entity';
 import { FriendshipsModule } from './friendships/friendships.module';
 import { CreateFriendsTables1732500000000 } from './migrations/1732500000000-create-friends-tables';
+import { EventSourcedPairs1732600000000 } from './migrations/1732600000000-event-sourced-pairs';
+import { CreateIdempotencyKeys1732700000000 } from './migrations/1732700000000-create-idempotency-keys';
+import { IdempotencyKeyEntity } from './idempotency/entities/idempotency-key.entity';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { PairEventEntity } from './pairs/entities/pair-event.entity';
+import { PairEntity } from './pairs/entities/pair.entity';
 import { UserEntity } from './users/entities/user.entity';
 import { UsersModule } from './users/users.module';
 
-/** The friends service: friend requests and friendships over REST, checks over gRPC. */
+/** The friends service: friend requests, friendships and blocks over REST, checks over gRPC. */
 @Global()
 @Module({})
 export class FriendsModule {
@@ -31,8 +39,22 @@ export class FriendsModule {
         MetricsModule.forRoot({ service: 'friends' }),
         DatabaseModule.forRoot({
           url: config.database.url,
-          entities: [...EVENT_ENTITIES, UserEntity, FriendRequestEntity, FriendshipEntity],
-          migrations: [CreateEventTables1732406400000, CreateFriendsTables1732500000000],
+          entities: [
+            ...EVENT_ENTITIES,
+            UserEntity,
+            PairEntity,
+            PairEventEntity,
+            FriendRequestEntity,
+            FriendshipEntity,
+            BlockEntity,
+            IdempotencyKeyEntity,
+          ],
+          migrations: [
+            CreateEventTables1732406400000,
+            CreateFriendsTables1732500000000,
+            EventSourcedPairs1732600000000,
+            CreateIdempotencyKeys1732700000000,
+          ],
         }),
         KafkaModule.forRoot({
           service: 'friends',
@@ -45,15 +67,20 @@ export class FriendsModule {
             Topics.FriendRequestAccepted,
             Topics.FriendRequestDeclined,
             Topics.FriendshipRemoved,
+            Topics.FriendRequestCancelled,
+            Topics.UserBlocked,
+            Topics.UserUnblocked,
             // consumed
             Topics.UserRegistered,
             Topics.UserDeleted,
           ],
         }),
         TokenVerificationModule.forRoot(config.auth),
+        IdempotencyModule,
         UsersModule,
         FriendshipsModule,
         FriendRequestsModule,
+        BlocksModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

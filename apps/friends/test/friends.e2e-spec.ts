@@ -7,6 +7,8 @@ import { FriendsV1, Topics } from '@app/contracts';
 import type { Client } from '@grpc/grpc-js';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   authClient,
@@ -229,15 +231,17 @@ describe('friends (REST + gRPC + Kafka)', () => {
     expect(response.body.code).toBe('COMMON.PAYLOAD_TOO_LARGE');
   });
 
-  it('serves the OpenAPI document', async () => {
+  it('serves the OpenAPI document the typed client was generated from, and Swagger UI', async () => {
     const response = await api().get('/docs-json');
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining([
-        '/v1/friends',
-        '/v1/friends/requests',
-        '/v1/friends/requests/{id}/accept',
-      ]),
-    );
+    // The running service and the committed snapshot (libs/friends-client) agree.
+    const snapshot = JSON.parse(
+      readFileSync(join(__dirname, '../../../libs/friends-client/openapi.json'), 'utf8'),
+    ) as unknown;
+    expect(response.body).toEqual(snapshot);
+
+    const ui = await api().get('/docs/');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger-ui');
   });
 });

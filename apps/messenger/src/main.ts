@@ -11,7 +11,13 @@ runMain(async () => {
     // No gRPC server: messenger's API is socket.io on the HTTP server.
     transports: [kafkaTransport],
     configure: (app) => {
-      app.useWebSocketAdapter(new MessengerIoAdapter(app, config.cors.origins));
+      app.useWebSocketAdapter(
+        new MessengerIoAdapter(app, {
+          corsOrigins: config.cors.origins,
+          redisUrl: config.redis.url,
+          maxPayloadBytes: config.limits.maxPayloadBytes,
+        }),
+      );
     },
   });
 });

@@ -16,11 +16,22 @@ import type { MessengerConfig } from './config/messenger.config';
 import { MessageEntity } from './messages/entities/message.entity';
 import { MessagesModule } from './messages/messages.module';
 import { CreateMessengerTables1732600000000 } from './migrations/1732600000000-create-messenger-tables';
+import { ReadModelAndReplicas1732700000000 } from './migrations/1732700000000-read-model-and-replicas';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { UsersModule } from './users/users.module';
 
-/** Topics messenger produces (MessageSent) and consumes (account deletion). */
-export const MESSENGER_TOPICS = [Topics.MessageSent, Topics.UserDeleted] as const;
+/** Topics messenger produces (MessageSent) and consumes (users, profiles, friendships, blocks). */
+export const MESSENGER_TOPICS = [
+  Topics.MessageSent,
+  Topics.UserRegistered,
+  Topics.UserDeleted,
+  Topics.ProfileUpdated,
+  Topics.FriendRequestAccepted,
+  Topics.FriendshipRemoved,
+  Topics.UserBlocked,
+  Topics.UserUnblocked,
+] as const;
 
 /** The messenger service: chats and messages over socket.io. */
 @Module({})
@@ -37,7 +48,11 @@ export class MessengerModule {
         DatabaseModule.forRoot({
           url: config.database.url,
           entities: [...EVENT_ENTITIES, ChatEntity, ChatMemberEntity, MessageEntity],
-          migrations: [CreateEventTables1732406400000, CreateMessengerTables1732600000000],
+          migrations: [
+            CreateEventTables1732406400000,
+            CreateMessengerTables1732600000000,
+            ReadModelAndReplicas1732700000000,
+          ],
         }),
         KafkaModule.forRoot({
           service: 'messenger',
@@ -51,6 +66,7 @@ export class MessengerModule {
         RealtimeModule,
         ChatsModule,
         MessagesModule,
+        UsersModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

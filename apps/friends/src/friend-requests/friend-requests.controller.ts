@@ -25,7 +25,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedUser, BearerAuthGuard, CurrentUser } from '@app/platform';
+import { ConditionalGet } from '../common/conditional-get.decorator';
 import { ErrorBodyDto } from '../common/dto/error-body.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { FriendRequestDto, FriendRequestPageDto } from './dto/friend-request.dto';
 import { ListFriendRequestsQueryDto } from './dto/list-friend-requests-query.dto';
 import { SendFriendRequestDto } from './dto/send-friend-request.dto';
@@ -44,6 +46,7 @@ export class FriendRequestsController {
   constructor(private readonly requests: FriendRequestsService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({
     summary: 'Send a friend request',
     description:
@@ -59,11 +62,16 @@ export class FriendRequestsController {
     description:
       'Invalid body (COMMON.VALIDATION_FAILED) or a request to yourself (FRIENDS.SELF_REQUEST)',
   })
+  @ApiForbiddenResponse({
+    type: ErrorBodyDto,
+    description: 'One of you blocks the other (FRIENDS.BLOCKED)',
+  })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No such user (FRIENDS.USER_NOT_FOUND)' })
   @ApiConflictResponse({
     type: ErrorBodyDto,
     description:
-      'Already friends (FRIENDS.ALREADY_FRIENDS) or already asked (FRIENDS.ALREADY_PENDING)',
+      'Already friends (FRIENDS.ALREADY_FRIENDS), already asked (FRIENDS.ALREADY_PENDING) ' +
+      'or changed concurrently (FRIENDS.CONCURRENT_UPDATE)',
   })
   @ApiPayloadTooLargeResponse({
     type: ErrorBodyDto,
@@ -77,6 +85,7 @@ export class FriendRequestsController {
   }
 
   @Post(':id/accept')
+  @Idempotent()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Accept a friend request',
@@ -98,7 +107,9 @@ export class FriendRequestsController {
   })
   @ApiConflictResponse({
     type: ErrorBodyDto,
-    description: 'Already accepted or declined (FRIENDS.REQUEST_NOT_PENDING)',
+    description:
+      'Already answered or withdrawn (FRIENDS.REQUEST_NOT_PENDING), or changed concurrently ' +
+      '(FRIENDS.CONCURRENT_UPDATE)',
   })
   async accept(
     @CurrentUser() user: AuthenticatedUser,
@@ -107,7 +118,44 @@ export class FriendRequestsController {
     return FriendRequestDto.from(await this.requests.accept(user.userId, id));
   }
 
+  @Post(':id/decline')
+  @Idempotent()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Decline a friend request',
+    description:
+      'Only the user the request was sent to may decline it. The sender is not told ' +
+      'separately (they see `friends.request.declined.v1` or the status) and may ask again.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The friend request id' })
+  @ApiOkResponse({ type: FriendRequestDto, description: 'The request, now `declined`' })
+  @ApiBadRequestResponse({
+    type: ErrorBodyDto,
+    description: 'id is not a UUID (COMMON.VALIDATION_FAILED)',
+  })
+  @ApiForbiddenResponse({
+    type: ErrorBodyDto,
+    description: 'You sent this request (FRIENDS.NOT_ADDRESSEE)',
+  })
+  @ApiNotFoundResponse({
+    type: ErrorBodyDto,
+    description: 'No such request (FRIENDS.REQUEST_NOT_FOUND)',
+  })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description:
+      'Already answered or withdrawn (FRIENDS.REQUEST_NOT_PENDING), or changed concurrently ' +
+      '(FRIENDS.CONCURRENT_UPDATE)',
+  })
+  async decline(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<FriendRequestDto> {
+    return FriendRequestDto.from(await this.requests.decline(user.userId, id));
+  }
+
   @Get()
+  @ConditionalGet()
   @ApiOperation({
     summary: 'List my pending friend requests',
     description: 'Pending requests sent to me (`incoming`) or by me (`outgoing`), newest first.',

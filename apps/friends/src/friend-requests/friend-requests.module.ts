@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { FriendshipsModule } from '../friendships/friendships.module';
+import { PairsModule } from '../pairs/pairs.module';
 import { UsersModule } from '../users/users.module';
 import { FriendRequestsController } from './friend-requests.controller';
 import { FriendRequestsRepository } from './friend-requests.repository';
 import { FriendRequestsService } from './friend-requests.service';
 
-/** Sending and accepting friend requests. */
+/** Sending, accepting and declining friend requests. */
 @Module({
-  imports: [UsersModule, FriendshipsModule],
+  imports: [UsersModule, PairsModule],
   controllers: [FriendRequestsController],
   providers: [FriendRequestsService, FriendRequestsRepository],
 })

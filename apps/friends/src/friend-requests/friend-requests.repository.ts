@@ -1,49 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
 import { PageRequest } from '../common/pagination';
-import { FriendRequestEntity, FriendRequestStatus } from './entities/friend-request.entity';
+import { FriendRequestEntity } from './entities/friend-request.entity';
 
 /** Which side of a request the listing user is on. */
 export type RequestDirection = 'incoming' | 'outgoing';
 
-/** Friend requests, pending and answered. */
+/** Reads of the friend requests projection (written by the pairs' event store). */
 @Injectable()
 export class FriendRequestsRepository {
   constructor(private readonly tx: TransactionHost) {}
-
-  /**
-   * Serialises changes to one pair of users until the transaction ends, so "is there a
-   * pending request / a friendship?" cannot change between the check and the write.
-   */
-  async lockPair(pairKey: string): Promise<void> {
-    if (!this.tx.inTransaction) throw new Error('lockPair() outside a transaction locks nothing');
-    await this.tx.manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [pairKey]);
-  }
 
   async findById(id: string): Promise<FriendRequestEntity | null> {
     return this.tx.manager.findOneBy(FriendRequestEntity, { id });
   }
 
-  /** The pending request between two users, whichever of them sent it. */
-  async findPendingBetween(a: string, b: string): Promise<FriendRequestEntity | null> {
-    return this.tx.manager.findOne(FriendRequestEntity, {
-      where: [
-        { fromUserId: a, toUserId: b, status: 'pending' },
-        { fromUserId: b, toUserId: a, status: 'pending' },
-      ],
-    });
-  }
-
-  async insert(
-    request: Pick<FriendRequestEntity, 'id' | 'fromUserId' | 'toUserId' | 'status'>,
-  ): Promise<FriendRequestEntity> {
-    const result = await this.tx.manager.insert(FriendRequestEntity, request);
-    // created_at/updated_at come from the database clock, returned by the INSERT.
-    return Object.assign(new FriendRequestEntity(), request, result.generatedMaps[0]);
-  }
-
-  async updateStatus(id: string, status: FriendRequestStatus): Promise<FriendRequestEntity> {
-    await this.tx.manager.update(FriendRequestEntity, { id }, { status });
+  /** A request known to exist (the caller just wrote it). */
+  async getById(id: string): Promise<FriendRequestEntity> {
     return this.tx.manager.findOneByOrFail(FriendRequestEntity, { id });
   }
 

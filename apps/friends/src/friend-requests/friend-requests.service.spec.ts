@@ -1,10 +1,10 @@
 import { Test } from '@nestjs/testing';
-import { ErrorCodes, Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { ErrorCodes } from '@app/contracts';
 import { DomainError, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
-import { pairKey } from '../common/pair';
-import { FriendshipsRepository } from '../friendships/friendships.repository';
+import { FriendshipPair } from '../pairs/friendship-pair.aggregate';
+import { replay } from '../pairs/pair.events';
+import { PairsService } from '../pairs/pairs.service';
 import { UsersRepository } from '../users/users.repository';
 import { FriendRequestEntity } from './entities/friend-request.entity';
 import { FriendRequestsRepository } from './friend-requests.repository';
@@ -38,138 +38,123 @@ async function expectDomainError(promise: Promise<unknown>, code: string): Promi
 describe('FriendRequestsService', () => {
   let service: FriendRequestsService;
   let requests: jest.Mocked<FriendRequestsRepository>;
-  let friendships: jest.Mocked<FriendshipsRepository>;
   let users: jest.Mocked<UsersRepository>;
-  let events: jest.Mocked<EventPublisher>;
+  let pairs: { change: jest.Mock };
+  /** The pair the fake PairsService hands to commands. */
+  let pair: FriendshipPair;
   let known: Set<string>;
 
   beforeEach(async () => {
-    known = new Set([ALICE, BOB]);
+    known = new Set([ALICE, BOB, CAROL]);
+    pair = FriendshipPair.start(ALICE, BOB);
     requests = {
-      lockPair: jest.fn().mockResolvedValue(undefined),
       findById: jest.fn().mockResolvedValue(null),
-      findPendingBetween: jest.fn().mockResolvedValue(null),
-      insert: jest.fn((r: Partial<FriendRequestEntity>) => Promise.resolve(aRequest(r))),
-      updateStatus: jest.fn((id: string, status: FriendRequestEntity['status']) =>
-        Promise.resolve(aRequest({ id, status })),
-      ),
+      getById: jest.fn((id: string) => Promise.resolve(aRequest({ id }))),
       listPending: jest.fn().mockResolvedValue([]),
     } as unknown as jest.Mocked<FriendRequestsRepository>;
-    friendships = {
-      exists: jest.fn().mockResolvedValue(false),
-      insertPair: jest.fn().mockResolvedValue(undefined),
-    } as unknown as jest.Mocked<FriendshipsRepository>;
     users = {
       exists: jest.fn((id: string) => Promise.resolve(known.has(id))),
     } as unknown as jest.Mocked<UsersRepository>;
-    events = { publish: jest.fn().mockResolvedValue(undefined) };
+    // Runs the command on a real aggregate, so the service is tested with the real rules.
+    pairs = {
+      change: jest.fn((_a: string, _b: string, command: (p: FriendshipPair) => void) => {
+        command(pair);
+        return Promise.resolve(pair);
+      }),
+    };
     const tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
 
     const moduleRef = await Test.createTestingModule({
       providers: [
         FriendRequestsService,
         { provide: TransactionHost, useValue: tx },
+        { provide: PairsService, useValue: pairs },
         { provide: FriendRequestsRepository, useValue: requests },
-        { provide: FriendshipsRepository, useValue: friendships },
         { provide: UsersRepository, useValue: users },
-        { provide: EventPublisher, useValue: events },
       ],
     }).compile();
     service = moduleRef.get(FriendRequestsService);
   });
 
   describe('send', () => {
-    it('creates a pending request and announces it keyed by the pair', async () => {
+    it('records a request on the pair and returns it as stored', async () => {
       const request = await service.send(ALICE, BOB);
 
-      expect(request).toMatchObject({ fromUserId: ALICE, toUserId: BOB, status: 'pending' });
-      expect(requests.lockPair).toHaveBeenCalledWith(pairKey(ALICE, BOB));
-      expect(events.publish).toHaveBeenCalledWith(
-        Topics.FriendRequestSent,
-        { requestId: request.id, fromUserId: ALICE, toUserId: BOB },
-        { key: pairKey(ALICE, BOB) },
+      expect(pairs.change).toHaveBeenCalledWith(ALICE, BOB, expect.any(Function));
+      expect(pair.changes).toEqual([
+        { type: 'requested', requestId: request.id, fromUserId: ALICE, toUserId: BOB },
+      ]);
+      expect(requests.getById).toHaveBeenCalledWith(request.id);
+    });
+
+    it('returns the counter-request it accepted', async () => {
+      const theirs = '33333333-3333-4333-8333-333333333333';
+      pair = FriendshipPair.restore(
+        ALICE,
+        BOB,
+        replay([{ type: 'requested', requestId: theirs, fromUserId: BOB, toUserId: ALICE }]),
+        1,
       );
+      const result = await service.send(ALICE, BOB);
+      expect(result.id).toBe(theirs);
+      expect(pair.state.friends).toBe(true);
     });
 
-    it('refuses a request to yourself without touching the database', async () => {
+    it('refuses a request to yourself without touching the pair', async () => {
       await expectDomainError(service.send(ALICE, ALICE), ErrorCodes.FRIENDS_SELF_REQUEST);
-      expect(requests.insert).not.toHaveBeenCalled();
+      expect(pairs.change).not.toHaveBeenCalled();
     });
 
-    it('refuses a user the directory does not know', async () => {
+    it('refuses a user the directory does not know, and a caller it does not know yet', async () => {
+      known.delete(CAROL);
       await expectDomainError(service.send(ALICE, CAROL), ErrorCodes.FRIENDS_USER_NOT_FOUND);
-      expect(requests.insert).not.toHaveBeenCalled();
-    });
-
-    it('refuses a sender the directory does not know yet', async () => {
       known.delete(ALICE);
       await expectDomainError(service.send(ALICE, BOB), ErrorCodes.FRIENDS_USER_NOT_FOUND);
-    });
-
-    it('refuses users who are already friends', async () => {
-      friendships.exists.mockResolvedValue(true);
-      await expectDomainError(service.send(ALICE, BOB), ErrorCodes.FRIENDS_ALREADY_FRIENDS);
-      expect(events.publish).not.toHaveBeenCalled();
-    });
-
-    it('refuses a second request while the first is pending', async () => {
-      requests.findPendingBetween.mockResolvedValue(aRequest({ fromUserId: ALICE, toUserId: BOB }));
-      await expectDomainError(service.send(ALICE, BOB), ErrorCodes.FRIENDS_ALREADY_PENDING);
-      expect(requests.insert).not.toHaveBeenCalled();
-    });
-
-    it('accepts the pending request the other way instead of creating a second one', async () => {
-      const theirs = aRequest({ fromUserId: BOB, toUserId: ALICE });
-      requests.findPendingBetween.mockResolvedValue(theirs);
-
-      const result = await service.send(ALICE, BOB);
-
-      expect(result).toMatchObject({ id: theirs.id, status: 'accepted' });
-      expect(requests.insert).not.toHaveBeenCalled();
-      expect(friendships.insertPair).toHaveBeenCalledWith(BOB, ALICE);
-      expect(events.publish).toHaveBeenCalledTimes(1);
-      expect(events.publish).toHaveBeenCalledWith(
-        Topics.FriendRequestAccepted,
-        { requestId: theirs.id, fromUserId: BOB, toUserId: ALICE },
-        { key: pairKey(ALICE, BOB) },
-      );
+      expect(pairs.change).not.toHaveBeenCalled();
     });
   });
 
-  describe('accept', () => {
-    it('lets the addressee accept: friendship rows and the accepted event', async () => {
-      const pending = aRequest();
+  describe('accept and decline', () => {
+    let pending: FriendRequestEntity;
+
+    beforeEach(() => {
+      pending = aRequest();
       requests.findById.mockResolvedValue(pending);
-
-      const result = await service.accept(BOB, pending.id);
-
-      expect(result.status).toBe('accepted');
-      expect(requests.updateStatus).toHaveBeenCalledWith(pending.id, 'accepted');
-      expect(friendships.insertPair).toHaveBeenCalledWith(ALICE, BOB);
-      expect(events.publish).toHaveBeenCalledWith(
-        Topics.FriendRequestAccepted,
-        { requestId: pending.id, fromUserId: ALICE, toUserId: BOB },
-        { key: pairKey(ALICE, BOB) },
+      pair = FriendshipPair.restore(
+        ALICE,
+        BOB,
+        replay([{ type: 'requested', requestId: pending.id, fromUserId: ALICE, toUserId: BOB }]),
+        1,
       );
     });
 
-    it('tells the sender only the addressee may accept', async () => {
-      const pending = aRequest();
-      requests.findById.mockResolvedValue(pending);
+    it('lets the addressee accept', async () => {
+      await service.accept(BOB, pending.id);
+      expect(pair.changes).toEqual([
+        { type: 'accepted', requestId: pending.id, fromUserId: ALICE, toUserId: BOB },
+      ]);
+    });
+
+    it('lets the addressee decline', async () => {
+      await service.decline(BOB, pending.id);
+      expect(pair.changes.map((e) => e.type)).toEqual(['declined']);
+    });
+
+    it('tells the sender only the addressee may answer', async () => {
       await expectDomainError(service.accept(ALICE, pending.id), ErrorCodes.FRIENDS_NOT_ADDRESSEE);
-      expect(friendships.insertPair).not.toHaveBeenCalled();
+      await expectDomainError(service.decline(ALICE, pending.id), ErrorCodes.FRIENDS_NOT_ADDRESSEE);
+      expect(pairs.change).not.toHaveBeenCalled();
     });
 
     it('hides a request from users who are neither side of it', async () => {
-      const pending = aRequest();
-      requests.findById.mockResolvedValue(pending);
       await expectDomainError(
-        service.accept(CAROL, pending.id),
+        service.decline(CAROL, pending.id),
         ErrorCodes.FRIENDS_REQUEST_NOT_FOUND,
       );
     });
 
     it('answers not found for an unknown id', async () => {
+      requests.findById.mockResolvedValue(null);
       await expectDomainError(
         service.accept(BOB, randomUUID()),
         ErrorCodes.FRIENDS_REQUEST_NOT_FOUND,
@@ -177,25 +162,12 @@ describe('FriendRequestsService', () => {
     });
 
     it('refuses a request that is no longer pending', async () => {
-      requests.findById.mockResolvedValue(aRequest({ status: 'accepted' }));
-      await expectDomainError(
-        service.accept(BOB, randomUUID()),
-        ErrorCodes.FRIENDS_REQUEST_NOT_PENDING,
-      );
-      expect(events.publish).not.toHaveBeenCalled();
-    });
-
-    it('checks the status again under the pair lock (a concurrent accept may have won)', async () => {
-      const pending = aRequest();
-      requests.findById
-        .mockResolvedValueOnce(pending)
-        .mockResolvedValueOnce(aRequest({ id: pending.id, status: 'accepted' }));
+      requests.findById.mockResolvedValue(aRequest({ id: pending.id, status: 'declined' }));
       await expectDomainError(
         service.accept(BOB, pending.id),
         ErrorCodes.FRIENDS_REQUEST_NOT_PENDING,
       );
-      expect(requests.lockPair).toHaveBeenCalledWith(pairKey(ALICE, BOB));
-      expect(friendships.insertPair).not.toHaveBeenCalled();
+      expect(pairs.change).not.toHaveBeenCalled();
     });
   });
 

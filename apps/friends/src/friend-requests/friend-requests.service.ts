@@ -1,85 +1,52 @@
 import { Injectable } from '@nestjs/common';
-import { Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
 import { TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { Page, pageRequest, toPage } from '../common/pagination';
-import { pairKey } from '../common/pair';
-import { FriendshipsRepository } from '../friendships/friendships.repository';
+import { FriendshipPair } from '../pairs/friendship-pair.aggregate';
+import { PairErrors } from '../pairs/pair.errors';
+import { PairsService } from '../pairs/pairs.service';
 import { UsersRepository } from '../users/users.repository';
 import { FriendRequestEntity } from './entities/friend-request.entity';
-import { FriendRequestErrors } from './friend-requests.errors';
 import { FriendRequestsRepository, RequestDirection } from './friend-requests.repository';
 
 /**
- * The rules of asking and confirming: who may ask whom, what a second request means, who
- * may accept. Every change takes the pair's lock, and is committed with its event.
+ * Asking and answering. Who may do what to a pair is the aggregate's business
+ * ({@link FriendshipPair}); this service checks what lies outside one pair (does the user
+ * exist, whose request is this id) and returns the request as the projection now shows it.
  */
 @Injectable()
 export class FriendRequestsService {
   constructor(
     private readonly tx: TransactionHost,
+    private readonly pairs: PairsService,
     private readonly requests: FriendRequestsRepository,
-    private readonly friendships: FriendshipsRepository,
     private readonly users: UsersRepository,
-    private readonly events: EventPublisher,
   ) {}
 
   /**
    * `fromUserId` asks `toUserId` to be friends. When `toUserId` has already asked
-   * `fromUserId`, the two requests mean the same thing: that request is accepted instead
-   * and returned.
+   * `fromUserId`, that request is accepted instead and returned.
    */
   async send(fromUserId: string, toUserId: string): Promise<FriendRequestEntity> {
-    if (fromUserId === toUserId) throw FriendRequestErrors.selfRequest();
-    const pair = pairKey(fromUserId, toUserId);
+    if (fromUserId === toUserId) throw PairErrors.selfRequest();
     return this.tx.run(async () => {
-      await this.requests.lockPair(pair);
-      if (!(await this.users.exists(toUserId))) throw FriendRequestErrors.userNotFound();
-      if (!(await this.users.exists(fromUserId))) throw FriendRequestErrors.callerNotFound();
-      if (await this.friendships.exists(fromUserId, toUserId)) {
-        throw FriendRequestErrors.alreadyFriends();
-      }
-      const pending = await this.requests.findPendingBetween(fromUserId, toUserId);
-      if (pending) {
-        if (pending.fromUserId === fromUserId) throw FriendRequestErrors.alreadyPending();
-        return this.confirm(pending);
-      }
-      const request = await this.requests.insert({
-        id: randomUUID(),
-        fromUserId,
-        toUserId,
-        status: 'pending',
-      });
-      await this.events.publish(
-        Topics.FriendRequestSent,
-        { requestId: request.id, fromUserId, toUserId },
-        { key: pair },
+      if (!(await this.users.exists(toUserId))) throw PairErrors.userNotFound();
+      if (!(await this.users.exists(fromUserId))) throw PairErrors.callerNotFound();
+      const pair = await this.pairs.change(fromUserId, toUserId, (p) =>
+        p.request(fromUserId, toUserId, randomUUID()),
       );
-      return request;
+      return this.requestOf(pair);
     });
   }
 
-  /**
-   * The addressee accepts a pending request. The sender learns it is not theirs to accept;
-   * anyone else is told it does not exist, so request ids reveal nothing to strangers.
-   */
+  /** The addressee accepts a pending request; the two become friends. */
   async accept(userId: string, requestId: string): Promise<FriendRequestEntity> {
-    return this.tx.run(async () => {
-      const found = await this.requests.findById(requestId);
-      if (!found) throw FriendRequestErrors.requestNotFound();
-      if (found.toUserId !== userId) {
-        throw found.fromUserId === userId
-          ? FriendRequestErrors.notAddressee()
-          : FriendRequestErrors.requestNotFound();
-      }
-      await this.requests.lockPair(pairKey(found.fromUserId, found.toUserId));
-      // Read again under the lock: a concurrent accept may have got there first.
-      const request = await this.requests.findById(requestId);
-      if (!request) throw FriendRequestErrors.requestNotFound();
-      if (request.status !== 'pending') throw FriendRequestErrors.notPending(request.status);
-      return this.confirm(request);
-    });
+    return this.answer(userId, requestId, (pair) => pair.accept(userId, requestId));
+  }
+
+  /** The addressee declines a pending request; the sender may ask again later. */
+  async decline(userId: string, requestId: string): Promise<FriendRequestEntity> {
+    return this.answer(userId, requestId, (pair) => pair.decline(userId, requestId));
   }
 
   /** Pending requests to (`incoming`) or from (`outgoing`) the user, newest first. */
@@ -98,15 +65,31 @@ export class FriendRequestsService {
     );
   }
 
-  /** Turns a pending request into a friendship; the caller holds the pair's lock. */
-  private async confirm(request: FriendRequestEntity): Promise<FriendRequestEntity> {
-    const accepted = await this.requests.updateStatus(request.id, 'accepted');
-    await this.friendships.insertPair(request.fromUserId, request.toUserId);
-    await this.events.publish(
-      Topics.FriendRequestAccepted,
-      { requestId: request.id, fromUserId: request.fromUserId, toUserId: request.toUserId },
-      { key: pairKey(request.fromUserId, request.toUserId) },
-    );
-    return accepted;
+  /**
+   * Only the addressee may answer. The sender learns it is not theirs to answer; anyone
+   * else is told the request does not exist, so request ids reveal nothing to strangers.
+   */
+  private async answer(
+    userId: string,
+    requestId: string,
+    command: (pair: FriendshipPair) => void,
+  ): Promise<FriendRequestEntity> {
+    return this.tx.run(async () => {
+      const request = await this.requests.findById(requestId);
+      if (!request || (request.toUserId !== userId && request.fromUserId !== userId)) {
+        throw PairErrors.requestNotFound();
+      }
+      if (request.toUserId !== userId) throw PairErrors.notAddressee();
+      if (request.status !== 'pending') throw PairErrors.notPending();
+      await this.pairs.change(request.fromUserId, request.toUserId, command);
+      return this.requests.getById(requestId);
+    });
+  }
+
+  /** The request a `send` created or accepted, as now stored. */
+  private async requestOf(pair: FriendshipPair): Promise<FriendRequestEntity> {
+    const event = pair.changes.find((e) => e.type === 'requested' || e.type === 'accepted');
+    if (!event || !('requestId' in event)) throw new Error('send() recorded no request');
+    return this.requests.getById(event.requestId);
   }
 }

@@ -3,27 +3,16 @@ import { TransactionHost } from '@app/platform';
 import { PageRequest } from '../common/pagination';
 import { FriendshipEntity } from './entities/friendship.entity';
 
-/** Confirmed friendships, stored as two directed rows each. */
+/**
+ * Reads of the friendships projection (written by the pairs' event store), two directed
+ * rows per friendship.
+ */
 @Injectable()
 export class FriendshipsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async exists(userId: string, friendId: string): Promise<boolean> {
     return this.tx.manager.existsBy(FriendshipEntity, { userId, friendId });
-  }
-
-  /** Records the friendship in both directions; an existing one is left untouched. */
-  async insertPair(a: string, b: string): Promise<void> {
-    await this.tx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(FriendshipEntity)
-      .values([
-        { userId: a, friendId: b },
-        { userId: b, friendId: a },
-      ])
-      .orIgnore()
-      .execute();
   }
 
   /** Up to `limit + 1` friendships of a user, newest first, after the keyset if any. */

@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { decodeCursor } from '../common/pagination';
+import { BlocksRepository } from '../blocks/blocks.repository';
+import { PairsService } from '../pairs/pairs.service';
 import { FriendshipEntity } from './entities/friendship.entity';
 import { FriendshipsRepository } from './friendships.repository';
 import { FriendshipsService } from './friendships.service';
@@ -18,6 +20,7 @@ function aFriendship(n: number): FriendshipEntity {
 describe('FriendshipsService', () => {
   let service: FriendshipsService;
   let friendships: jest.Mocked<FriendshipsRepository>;
+  let blocks: jest.Mocked<BlocksRepository>;
 
   beforeEach(async () => {
     friendships = {
@@ -25,8 +28,16 @@ describe('FriendshipsService', () => {
       listPage: jest.fn().mockResolvedValue([]),
       listFriendIds: jest.fn().mockResolvedValue([]),
     } as unknown as jest.Mocked<FriendshipsRepository>;
+    blocks = {
+      existsEither: jest.fn().mockResolvedValue(false),
+    } as unknown as jest.Mocked<BlocksRepository>;
     const moduleRef = await Test.createTestingModule({
-      providers: [FriendshipsService, { provide: FriendshipsRepository, useValue: friendships }],
+      providers: [
+        FriendshipsService,
+        { provide: FriendshipsRepository, useValue: friendships },
+        { provide: BlocksRepository, useValue: blocks },
+        { provide: PairsService, useValue: { change: jest.fn() } },
+      ],
     }).compile();
     service = moduleRef.get(FriendshipsService);
   });
@@ -60,12 +71,19 @@ describe('FriendshipsService', () => {
     });
   });
 
-  it('reports friends, never blocked (blocking does not exist yet)', async () => {
+  it('reports friends, and whether either blocks the other', async () => {
     friendships.exists.mockResolvedValue(true);
     await expect(service.relation(ME, friendId(1))).resolves.toEqual({
       friends: true,
       blocked: false,
     });
+    friendships.exists.mockResolvedValue(false);
+    blocks.existsEither.mockResolvedValue(true);
+    await expect(service.relation(ME, friendId(1))).resolves.toEqual({
+      friends: false,
+      blocked: true,
+    });
+    expect(blocks.existsEither).toHaveBeenCalledWith(ME, friendId(1));
   });
 
   it('says nobody is their own friend without asking the database', async () => {

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { BlocksRepository } from '../blocks/blocks.repository';
 import { Page, pageRequest, toPage } from '../common/pagination';
+import { PairErrors } from '../pairs/pair.errors';
+import { PairsService } from '../pairs/pairs.service';
 import { FriendshipsRepository } from './friendships.repository';
 
 /** A confirmed friend, as the user who has them sees it. */
@@ -12,14 +15,18 @@ export interface Friend {
 /** What two users are to each other. */
 export interface Relation {
   friends: boolean;
-  /** Either blocks the other. Always false until blocking exists. */
+  /** Either blocks the other. */
   blocked: boolean;
 }
 
-/** Reads of confirmed friendships, for the REST API and for other services over gRPC. */
+/** Confirmed friendships: the list, unfriending, and the checks other services ask for. */
 @Injectable()
 export class FriendshipsService {
-  constructor(private readonly friendships: FriendshipsRepository) {}
+  constructor(
+    private readonly pairs: PairsService,
+    private readonly friendships: FriendshipsRepository,
+    private readonly blocks: BlocksRepository,
+  ) {}
 
   async listFriends(
     userId: string,
@@ -35,9 +42,22 @@ export class FriendshipsService {
     );
   }
 
+  /**
+   * `userId` ends the friendship with `otherUserId` or, if they are not friends yet,
+   * withdraws the request `userId` sent them.
+   */
+  async unfriend(userId: string, otherUserId: string): Promise<void> {
+    if (userId === otherUserId) throw PairErrors.notFriends();
+    await this.pairs.change(userId, otherUserId, (pair) => pair.unfriend(userId, otherUserId));
+  }
+
   async relation(userId: string, otherUserId: string): Promise<Relation> {
-    const friends = userId !== otherUserId && (await this.friendships.exists(userId, otherUserId));
-    return { friends, blocked: false };
+    if (userId === otherUserId) return { friends: false, blocked: false };
+    const [friends, blocked] = await Promise.all([
+      this.friendships.exists(userId, otherUserId),
+      this.blocks.existsEither(userId, otherUserId),
+    ]);
+    return { friends, blocked };
   }
 
   async friendIds(userId: string): Promise<string[]> {

@@ -14,6 +14,11 @@ export interface ChatView {
 
 /** A chat in the caller's chat list. */
 export interface ChatSummaryView extends ChatView {
+  /**
+   * Every member with the name to show (`displayName`, else `nickname`), from messenger's
+   * replica of profiles; both null for a user it has not heard of yet.
+   */
+  members: Array<{ userId: string; nickname: string | null; displayName: string | null }>;
   lastMessage: MessageView | null;
   /** Messages after the caller's read position. */
   unreadCount: number;

@@ -4,10 +4,11 @@ import { DomainError } from '@app/platform';
 export const chatNotFound = (): DomainError =>
   new DomainError('NOT_FOUND', ErrorCodes.MESSENGER_CHAT_NOT_FOUND, 'Chat not found');
 
+/** Also the answer for a chat that does not exist: outsiders learn nothing from a chat id. */
 export const notAMember = (): DomainError =>
   new DomainError(
     'PERMISSION_DENIED',
-    ErrorCodes.MESSENGER_NOT_A_MEMBER,
+    ErrorCodes.MESSENGER_CHAT_NOT_MEMBER,
     'You are not a member of this chat',
   );
 

@@ -3,12 +3,10 @@ import { FriendsClientModule } from '../friends-client/friends-client.module';
 import { ChatsGateway } from './chats.gateway';
 import { ChatsRepository } from './chats.repository';
 import { ChatsService } from './chats.service';
-import { UserEventsConsumer } from './user-events.consumer';
 
 /** Direct and group chats and their members. */
 @Module({
   imports: [FriendsClientModule],
-  controllers: [UserEventsConsumer],
   providers: [ChatsGateway, ChatsService, ChatsRepository],
   exports: [ChatsRepository],
 })

@@ -4,11 +4,21 @@ import { MessageEntity } from '../messages/entities/message.entity';
 import { ChatMemberEntity } from './entities/chat-member.entity';
 import { ChatEntity, ChatKind } from './entities/chat.entity';
 
+/** A member's name as messenger's users replica knows it. */
+export interface MemberName {
+  userId: string;
+  nickname: string | null;
+  displayName: string | null;
+}
+
 /** A chat of a user's list, with what the list shows of it. */
 export interface ChatListRow {
   chat: ChatEntity;
   memberIds: string[];
-  lastReadSeq: number;
+  /** Names from the users replica; null when messenger has not heard of the user yet. */
+  members: MemberName[];
+  /** From the read model (`chat_members.unread_count`), kept up to date on write. */
+  unreadCount: number;
   lastMessage: MessageEntity | null;
 }
 
@@ -93,6 +103,45 @@ export class ChatsRepository {
     return rows[0] ? Number(rows[0].last_seq) : null;
   }
 
+  /**
+   * Keeps the read model up to date as a message `seq` from `senderId` is stored: one more
+   * unread message for every other member; the sender has read the chat up to it. Runs in
+   * the send transaction, after {@link nextSeq} took the chat row lock.
+   */
+  async recordMessage(chatId: string, senderId: string, seq: number): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE chat_members
+          SET unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END,
+              last_read_seq = CASE WHEN user_id = $2 THEN $3 ELSE last_read_seq END
+        WHERE chat_id = $1`,
+      [chatId, senderId, seq],
+    );
+  }
+
+  /**
+   * Moves a member's read marker forward to `seq` (never back) and recomputes their unread
+   * count; resolves false when the marker was already there or further. Must run in a
+   * transaction: the share lock on the chat row waits for in-flight sends, so the count
+   * matches the newest committed `last_seq`.
+   */
+  async markRead(chatId: string, userId: string, seq: number): Promise<boolean> {
+    const chats: Array<{ last_seq: string }> = await this.tx.manager.query(
+      `SELECT last_seq FROM chats WHERE id = $1 FOR SHARE`,
+      [chatId],
+    );
+    if (!chats[0]) return false;
+    const rows: unknown[] = await this.tx.manager.query(
+      `WITH moved AS (
+         UPDATE chat_members SET last_read_seq = $3, unread_count = GREATEST($4::bigint - $3, 0)
+          WHERE chat_id = $1 AND user_id = $2 AND last_read_seq < $3
+          RETURNING 1
+       )
+       SELECT * FROM moved`,
+      [chatId, userId, seq, chats[0].last_seq],
+    );
+    return rows.length > 0;
+  }
+
   /** Removes a user from every chat (account deleted). */
   async removeMemberEverywhere(userId: string): Promise<void> {
     await this.tx.manager.delete(ChatMemberEntity, { userId });
@@ -102,8 +151,9 @@ export class ChatsRepository {
   async listForUser(userId: string): Promise<ChatListRow[]> {
     const rows: Array<
       ChatRow & {
-        last_read_seq: string;
+        unread_count: string;
         member_ids: string[];
+        members: MemberName[] | null;
         m_id: string | null;
         m_sender_id: string | null;
         m_text: string | null;
@@ -111,9 +161,14 @@ export class ChatsRepository {
         m_created_at: Date | null;
       }
     > = await this.tx.manager.query(
-      `SELECT c.*, me.last_read_seq,
+      `SELECT c.*, me.unread_count,
               (SELECT array_agg(cm.user_id::text ORDER BY cm.joined_at, cm.user_id)
                  FROM chat_members cm WHERE cm.chat_id = c.id) AS member_ids,
+              (SELECT json_agg(json_build_object('userId', cm.user_id, 'nickname', u.nickname,
+                                                 'displayName', u.display_name)
+                               ORDER BY cm.joined_at, cm.user_id)
+                 FROM chat_members cm LEFT JOIN users u ON u.id = cm.user_id
+                WHERE cm.chat_id = c.id) AS members,
               m.id AS m_id, m.sender_id AS m_sender_id, m.text AS m_text,
               m.client_message_id AS m_client_message_id, m.created_at AS m_created_at
          FROM chat_members me
@@ -140,7 +195,8 @@ export class ChatsRepository {
       return {
         chat,
         memberIds: row.member_ids ?? [],
-        lastReadSeq: Number(row.last_read_seq),
+        members: row.members ?? [],
+        unreadCount: Number(row.unread_count),
         lastMessage,
       };
     });

@@ -173,11 +173,18 @@ describe('ChatsService', () => {
       createdAt: new Date('2026-01-02T00:00:00Z'),
     });
     const rows: ChatListRow[] = [
-      { chat: chat({ lastSeq: 7 }), memberIds: [ME, FRIEND], lastReadSeq: 4, lastMessage: last },
+      {
+        chat: chat({ lastSeq: 7 }),
+        memberIds: [ME, FRIEND],
+        members: [],
+        unreadCount: 3,
+        lastMessage: last,
+      },
       {
         chat: chat({ id: 'c2', lastSeq: 0 }),
         memberIds: [ME, OTHER],
-        lastReadSeq: 0,
+        members: [],
+        unreadCount: 0,
         lastMessage: null,
       },
     ];

@@ -36,16 +36,12 @@ export class ChatsService {
   /** The user's chats, most recently active first, with last message and unread count. */
   async list(userId: string): Promise<ChatSummaryView[]> {
     const rows = await this.chats.listForUser(userId);
-    return rows.map(({ chat, memberIds, lastReadSeq, lastMessage }) => ({
+    return rows.map(({ chat, memberIds, members, unreadCount, lastMessage }) => ({
       ...toChatView(chat, memberIds),
+      members,
       lastMessage: lastMessage ? toMessageView(lastMessage) : null,
-      unreadCount: Math.max(chat.lastSeq - lastReadSeq, 0),
+      unreadCount,
     }));
-  }
-
-  /** Takes a deleted account out of every chat it was in. */
-  async removeUser(userId: string): Promise<void> {
-    await this.chats.removeMemberEverywhere(userId);
   }
 
   private async createDirect(userId: string, otherId: string): Promise<ChatView> {

@@ -32,6 +32,16 @@ export const messengerConfigSchema = commonEnvSchema
      * refused in production, where the allowlist must be explicit.
      */
     CORS_ORIGINS: z.string().min(1).default('*'),
+    /** Largest socket.io packet accepted; a bigger one closes that socket (socket.io's rule). */
+    MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16_384),
+    /** Messages (and typing signals) one socket may send per second; more get an error ack. */
+    MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(10),
+    /** Open sockets one user may hold at once (all devices, all instances). */
+    MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(10),
+    /** How long the last socket of a user must stay closed before friends see them offline. */
+    PRESENCE_OFFLINE_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
+    /** How long the friendship circuit stays open before trying friends again. */
+    FRIENDS_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(10_000),
   })
   .transform((e) => ({
     ...commonConfig(e),
@@ -42,6 +52,13 @@ export const messengerConfigSchema = commonEnvSchema
     friends: { grpcUrl: e.FRIENDS_GRPC_URL },
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
     cors: { origins: parseOrigins(e.CORS_ORIGINS) },
+    limits: {
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      messagesPerSecond: e.MESSAGES_PER_SECOND,
+      maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    },
+    presence: { offlineDelayMs: e.PRESENCE_OFFLINE_DELAY_MS },
+    friendsBreaker: { resetMs: e.FRIENDS_BREAKER_RESET_MS },
   }))
   .refine((c) => c.env !== 'production' || c.cors.origins !== '*', {
     message: 'CORS_ORIGINS must list the allowed origins in production, not *',

@@ -2,11 +2,15 @@ import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
 import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { MessengerConfig } from '../config/messenger.config';
+import { FriendshipEventsConsumer } from './friendship-events.consumer';
 import { FriendshipChecker } from './friendship-checker';
+import { FriendshipReplica } from './friendship-replica.repository';
 import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-checker';
+import { ResilientFriendshipChecker } from './resilient-friendship-checker';
 
 /**
- * messenger's gRPC client of friends, behind the {@link FriendshipChecker} port. Not a
+ * messenger's view of friends behind the {@link FriendshipChecker} port: the gRPC client
+ * with a circuit breaker, and the local replica fed by `friends.*` events. Not a
  * readiness check: friends being down must not take messenger out of rotation.
  */
 @Module({
@@ -20,7 +24,12 @@ import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-ch
       },
     ]),
   ],
-  providers: [{ provide: FriendshipChecker, useClass: GrpcFriendshipChecker }],
-  exports: [FriendshipChecker],
+  controllers: [FriendshipEventsConsumer],
+  providers: [
+    GrpcFriendshipChecker,
+    FriendshipReplica,
+    { provide: FriendshipChecker, useClass: ResilientFriendshipChecker },
+  ],
+  exports: [FriendshipChecker, FriendshipReplica],
 })
 export class FriendsClientModule {}

@@ -18,3 +18,12 @@ export const unknownCursor = (): DomainError =>
     'before does not name a message of this chat',
     [{ field: 'before', message: 'not a message of this chat' }],
   );
+
+/** `messageId` names no message of the chat. */
+export const unknownMessage = (): DomainError =>
+  new DomainError(
+    'INVALID_ARGUMENT',
+    ErrorCodes.VALIDATION_FAILED,
+    'messageId does not name a message of this chat',
+    [{ field: 'messageId', message: 'not a message of this chat' }],
+  );

@@ -9,5 +9,6 @@ import { MessagesService } from './messages.service';
 @Module({
   imports: [ChatsModule, RealtimeModule],
   providers: [MessagesGateway, MessagesService, MessagesRepository],
+  exports: [MessagesRepository],
 })
 export class MessagesModule {}

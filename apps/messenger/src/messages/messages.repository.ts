@@ -77,6 +77,21 @@ export class MessagesRepository {
     );
     return rows.map(toMessage);
   }
+
+  /** Up to `limit` messages of a chat with a seq above `afterSeq`, oldest first (catch-up). */
+  async after(chatId: string, afterSeq: number, limit: number): Promise<MessageEntity[]> {
+    // The same (chat_id, seq) index, walked forward.
+    const rows: MessageRow[] = await this.tx.manager.query(
+      `SELECT * FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
+      [chatId, afterSeq, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  /** Erases every message a user sent (account deleted). */
+  async deleteBySender(senderId: string): Promise<void> {
+    await this.tx.manager.delete(MessageEntity, { senderId });
+  }
 }
 
 function toMessage(row: MessageRow): MessageEntity {

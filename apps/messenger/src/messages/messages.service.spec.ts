@@ -36,19 +36,24 @@ const input = (
 
 async function setup() {
   const order: string[] = [];
-  const chats: jest.Mocked<Pick<ChatsRepository, 'isMember' | 'exists' | 'nextSeq' | 'memberIds'>> =
-    {
-      isMember: jest.fn((async () => true) as ChatsRepository['isMember']),
-      exists: jest.fn((async () => true) as ChatsRepository['exists']),
-      nextSeq: jest.fn((async () => {
-        order.push('nextSeq');
-        return 1;
-      }) as ChatsRepository['nextSeq']),
-      memberIds: jest.fn((async () => [SENDER, PEER]) as ChatsRepository['memberIds']),
-    };
-  const messages: jest.Mocked<
-    Pick<MessagesRepository, 'insert' | 'findById' | 'findByClientMessageId' | 'page'>
+  const chats: jest.Mocked<
+    Pick<ChatsRepository, 'isMember' | 'nextSeq' | 'memberIds' | 'recordMessage' | 'markRead'>
   > = {
+    isMember: jest.fn((async () => true) as ChatsRepository['isMember']),
+    nextSeq: jest.fn((async () => {
+      order.push('nextSeq');
+      return 1;
+    }) as ChatsRepository['nextSeq']),
+    recordMessage: jest.fn((async () => {
+      order.push('readModel');
+    }) as ChatsRepository['recordMessage']),
+    markRead: jest.fn((async () => true) as ChatsRepository['markRead']),
+    memberIds: jest.fn((async () => [SENDER, PEER]) as ChatsRepository['memberIds']),
+  };
+  const messages: jest.Mocked<
+    Pick<MessagesRepository, 'insert' | 'findById' | 'findByClientMessageId' | 'page' | 'after'>
+  > = {
+    after: jest.fn((async () => []) as MessagesRepository['after']),
     insert: jest.fn(async (m) => {
       order.push('insert');
       return message({ ...m });
@@ -133,7 +138,16 @@ describe('MessagesService', () => {
       expect(notifier.toUsers).toHaveBeenCalledWith([SENDER, PEER], 'message:new', {
         message: view,
       });
-      expect(order).toEqual(['begin', 'nextSeq', 'insert', 'publish', 'commit', 'notify']);
+      expect(chats.recordMessage).toHaveBeenCalledWith(CHAT, SENDER, 5);
+      expect(order).toEqual([
+        'begin',
+        'nextSeq',
+        'insert',
+        'readModel',
+        'publish',
+        'commit',
+        'notify',
+      ]);
       expect(view).toMatchObject({ seq: 5, chatId: CHAT, senderId: SENDER, clientMessageId: 'k1' });
     });
 
@@ -186,18 +200,8 @@ describe('MessagesService', () => {
 
       const error = await domainError(service.send(SENDER, input()));
 
-      expect(error.code).toBe(ErrorCodes.MESSENGER_NOT_A_MEMBER);
+      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
       expect(messages.insert).not.toHaveBeenCalled();
-    });
-
-    it('says CHAT_NOT_FOUND for a chat that does not exist', async () => {
-      const { service, chats } = await setup();
-      chats.isMember.mockResolvedValue(false);
-      chats.exists.mockResolvedValue(false);
-
-      const error = await domainError(service.send(SENDER, input()));
-
-      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_FOUND);
     });
   });
 
@@ -245,7 +249,112 @@ describe('MessagesService', () => {
 
       const error = await domainError(service.history(SENDER, { chatId: CHAT }));
 
-      expect(error.code).toBe(ErrorCodes.MESSENGER_NOT_A_MEMBER);
+      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
+    });
+  });
+
+  describe('sync', () => {
+    it('returns what each chat has after the given seq, capped, with hasMore', async () => {
+      const { service, messages } = await setup();
+      messages.after.mockResolvedValue([
+        message({ seq: 4 }),
+        message({ seq: 5 }),
+        message({ seq: 6 }),
+      ]);
+
+      const [synced] = await service.sync(SENDER, {
+        chats: [{ chatId: CHAT, afterSeq: 3 }],
+        limit: 2,
+      });
+
+      // One more than the cap is read to know whether more follow.
+      expect(messages.after).toHaveBeenCalledWith(CHAT, 3, 3);
+      expect(synced.messages.map((m) => m.seq)).toEqual([4, 5]);
+      expect(synced.hasMore).toBe(true);
+    });
+
+    it('refuses the whole call when one chat is not the caller’s', async () => {
+      const { service, chats, messages } = await setup();
+      chats.isMember.mockImplementation(async (chatId) => chatId === CHAT);
+
+      const error = await domainError(
+        service.sync(SENDER, {
+          chats: [
+            { chatId: CHAT, afterSeq: 0 },
+            { chatId: OTHER_CHAT, afterSeq: 0 },
+          ],
+        }),
+      );
+
+      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
+      expect(messages.after).not.toHaveBeenCalledWith(
+        OTHER_CHAT,
+        expect.anything(),
+        expect.anything(),
+      );
+    });
+  });
+
+  describe('markRead', () => {
+    it('moves the marker and tells the members after commit', async () => {
+      const { service, chats, messages, notifier } = await setup();
+      messages.findById.mockResolvedValue(message({ seq: 7 }));
+
+      await service.markRead(PEER, { chatId: CHAT, messageId: message().id });
+
+      expect(chats.markRead).toHaveBeenCalledWith(CHAT, PEER, 7);
+      expect(notifier.toUsers).toHaveBeenCalledWith([SENDER, PEER], 'message:read', {
+        chatId: CHAT,
+        userId: PEER,
+        messageId: message().id,
+      });
+    });
+
+    it('says nothing when the marker was already further', async () => {
+      const { service, chats, messages, notifier } = await setup();
+      messages.findById.mockResolvedValue(message({ seq: 2 }));
+      chats.markRead.mockResolvedValue(false);
+
+      await service.markRead(PEER, { chatId: CHAT, messageId: message().id });
+
+      expect(notifier.toUsers).not.toHaveBeenCalled();
+    });
+
+    it('refuses a message of another chat', async () => {
+      const { service, chats, messages } = await setup();
+      messages.findById.mockResolvedValue(message({ chatId: OTHER_CHAT }));
+
+      const error = await domainError(
+        service.markRead(PEER, { chatId: CHAT, messageId: message().id }),
+      );
+
+      expect(error.code).toBe(ErrorCodes.VALIDATION_FAILED);
+      expect(chats.markRead).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('typing', () => {
+    it('relays to the other members only', async () => {
+      const { service, notifier } = await setup();
+
+      await service.typing(SENDER, CHAT);
+
+      expect(notifier.toUsers).toHaveBeenCalledWith(
+        [SENDER, PEER],
+        'typing',
+        { chatId: CHAT, userId: SENDER },
+        { exceptUserId: SENDER },
+      );
+    });
+
+    it('refuses a non-member and relays nothing', async () => {
+      const { service, chats, notifier } = await setup();
+      chats.isMember.mockResolvedValue(false);
+
+      const error = await domainError(service.typing(SENDER, CHAT));
+
+      expect(error.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
+      expect(notifier.toUsers).not.toHaveBeenCalled();
     });
   });
 });

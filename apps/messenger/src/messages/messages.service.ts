@@ -7,10 +7,20 @@ import { chatNotFound, notAMember } from '../chats/chats.errors';
 import { ChatsRepository } from '../chats/chats.repository';
 import { ClientNotifier } from '../realtime/client-notifier';
 import { DEFAULT_HISTORY_LIMIT } from './dto/message-history.dto';
+import { DEFAULT_SYNC_LIMIT } from './dto/sync.dto';
 import type { MessageEntity } from './entities/message.entity';
 import { MessageView, toMessageView } from './message.view';
-import { clientMessageIdReused, unknownCursor } from './messages.errors';
+import { clientMessageIdReused, unknownCursor, unknownMessage } from './messages.errors';
 import { DuplicateClientMessageId, MessagesRepository } from './messages.repository';
+
+/** One chat of a `sync` answer. */
+export interface SyncedChat {
+  chatId: string;
+  /** Oldest first. */
+  messages: MessageView[];
+  /** More messages follow the last one: call `sync` again from its seq. */
+  hasMore: boolean;
+}
 
 /** Sending messages (numbered, idempotent, pushed to every member) and reading history. */
 @Injectable()
@@ -49,6 +59,7 @@ export class MessagesService {
           text: input.text,
           clientMessageId: input.clientMessageId,
         });
+        await this.chats.recordMessage(input.chatId, senderId, seq);
         const memberIds = await this.chats.memberIds(input.chatId);
         await this.events.publish(
           Topics.MessageSent,
@@ -91,13 +102,65 @@ export class MessagesService {
     return page.map(toMessageView);
   }
 
+  /**
+   * What a reconnecting client missed: per chat, the messages after the `seq` it has,
+   * oldest first, at most `limit` each (`hasMore` says to ask again from the last one).
+   * Read from the database, so it does not matter which instance the client was on.
+   */
+  async sync(
+    userId: string,
+    input: { chats: Array<{ chatId: string; afterSeq: number }>; limit?: number },
+  ): Promise<SyncedChat[]> {
+    const limit = input.limit ?? DEFAULT_SYNC_LIMIT;
+    const result: SyncedChat[] = [];
+    for (const { chatId, afterSeq } of input.chats) {
+      await this.requireMember(chatId, userId);
+      // One extra row tells whether there is more without a count.
+      const rows = await this.messages.after(chatId, afterSeq, limit + 1);
+      result.push({
+        chatId,
+        messages: rows.slice(0, limit).map(toMessageView),
+        hasMore: rows.length > limit,
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Moves the reader's marker in the chat up to `messageId` (never back) and, when it
+   * moved, tells the chat's members (the reader's other devices too) after commit.
+   */
+  async markRead(userId: string, input: { chatId: string; messageId: string }): Promise<void> {
+    await this.requireMember(input.chatId, userId);
+    const message = await this.messages.findById(input.messageId);
+    if (!message || message.chatId !== input.chatId) throw unknownMessage();
+    await this.tx.run(async () => {
+      if (!(await this.chats.markRead(input.chatId, userId, message.seq))) return;
+      const memberIds = await this.chats.memberIds(input.chatId);
+      this.tx.afterCommit(() =>
+        this.notifier.toUsers(memberIds, 'message:read', {
+          chatId: input.chatId,
+          userId,
+          messageId: message.id,
+        }),
+      );
+    });
+  }
+
+  /** Relays "`userId` is typing" to the chat's other members; nothing is stored. */
+  async typing(userId: string, chatId: string): Promise<void> {
+    await this.requireMember(chatId, userId);
+    const memberIds = await this.chats.memberIds(chatId);
+    this.notifier.toUsers(memberIds, 'typing', { chatId, userId }, { exceptUserId: userId });
+  }
+
   private resent(message: MessageEntity, chatId: string): MessageView {
     if (message.chatId !== chatId) throw clientMessageIdReused();
     return toMessageView(message);
   }
 
+  /** A missing chat gets the same answer as a foreign one, so ids reveal nothing. */
   private async requireMember(chatId: string, userId: string): Promise<void> {
-    if (await this.chats.isMember(chatId, userId)) return;
-    throw (await this.chats.exists(chatId)) ? notAMember() : chatNotFound();
+    if (!(await this.chats.isMember(chatId, userId))) throw notAMember();
   }
 }

@@ -6,6 +6,9 @@ import { userRoom } from './socket-user';
 /** Server → client events and their payloads. */
 export interface ServerEvents {
   'message:new': { message: MessageView };
+  'message:read': { chatId: string; userId: string; messageId: string };
+  typing: { chatId: string; userId: string };
+  presence: { userId: string; online: boolean };
 }
 
 /**
@@ -17,6 +20,7 @@ export abstract class ClientNotifier {
     userIds: readonly string[],
     event: E,
     payload: ServerEvents[E],
+    options?: { exceptUserId?: string },
   ): void;
 }
 
@@ -34,8 +38,14 @@ export class SocketIoClientNotifier extends ClientNotifier {
     userIds: readonly string[],
     event: E,
     payload: ServerEvents[E],
+    options: { exceptUserId?: string } = {},
   ): void {
     if (!this.server || userIds.length === 0) return;
-    this.server.to(userIds.map(userRoom)).emit(event, payload);
+    const rooms = this.server.to(userIds.map(userRoom));
+    // Through the Redis adapter: reaches the users' sockets on every instance.
+    (options.exceptUserId ? rooms.except(userRoom(options.exceptUserId)) : rooms).emit(
+      event,
+      payload,
+    );
   }
 }

@@ -1,51 +1,129 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown, UseFilters, UsePipes } from '@nestjs/common';
 import {
+  ConnectedSocket,
+  MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
+  SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { AccessTokenVerifier } from '@app/platform';
+import { ErrorCodes } from '@app/contracts';
+import { AccessTokenVerifier, APP_CONFIG, AuthenticatedUser, DomainError } from '@app/platform';
 import type { Server } from 'socket.io';
+import type { MessengerConfig } from '../config/messenger.config';
 import { SocketIoClientNotifier } from './client-notifier';
+import { ok } from './ack';
+import { ConnectionRegistry, HEARTBEAT_MS } from './connection-registry';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { PresenceService } from './presence.service';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { AuthenticatedSocket, userRoom } from './socket-user';
+import { WsAckExceptionFilter } from './ws-ack-exception.filter';
+import { WsValidationPipe } from './ws-validation.pipe';
 
 /** setTimeout cannot wait longer than this (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The life of a connection on the default namespace: the token check at the handshake,
- * the user's room on connect, and the end of the socket when its token expires (a client
- * reconnects with a fresh token). CORS comes from config through {@link MessengerIoAdapter}.
+ * The life of a connection on the default namespace: the token and connection-limit check
+ * at the handshake, the user's room and presence on connect, the end of the socket when
+ * its token expires (a client reconnects with a fresh token), and the heartbeat that keeps
+ * this instance's sockets counted in Redis. CORS, Origin allowlist and payload size come
+ * from config through {@link MessengerIoAdapter}.
  */
 @WebSocketGateway()
-export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class ConnectionGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+{
   private readonly logger = new Logger(ConnectionGateway.name);
   private readonly expiryTimers = new WeakMap<AuthenticatedSocket, NodeJS.Timeout>();
+  private readonly live = new Map<string, string>(); // socket id → user id
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly notifier: SocketIoClientNotifier,
+    private readonly registry: ConnectionRegistry,
+    private readonly presence: PresenceService,
+    @Inject(APP_CONFIG) private readonly config: MessengerConfig,
   ) {}
 
   afterInit(server: Server): void {
-    server.use(socketAuthMiddleware(this.verifier));
+    server.use(
+      socketAuthMiddleware(this.verifier, this.registry, this.config.limits.maxConnectionsPerUser),
+    );
     this.notifier.attach(server);
+    this.heartbeat = setInterval(() => {
+      const sockets = [...this.live].map(([socketId, userId]) => ({ socketId, userId }));
+      this.registry
+        .refresh(sockets)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'connection heartbeat failed'));
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   async handleConnection(socket: AuthenticatedSocket): Promise<void> {
     const { user } = socket.data;
+    this.live.set(socket.id, user.userId);
     await socket.join(userRoom(user.userId));
+    this.closeAtExpiry(socket, user);
+    this.logger.debug({ userId: user.userId, socketId: socket.id }, 'socket connected');
+    await this.presence
+      .connected(user.userId)
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'presence: online not announced'),
+      );
+  }
+
+  async handleDisconnect(socket: AuthenticatedSocket): Promise<void> {
+    clearTimeout(this.expiryTimers.get(socket));
+    this.expiryTimers.delete(socket);
+    this.live.delete(socket.id);
+    // Sockets refused by the handshake never had a user.
+    const userId = (socket.data as Partial<AuthenticatedSocket['data']>).user?.userId;
+    if (!userId) return;
+    await this.presence
+      .disconnected(userId, socket.id)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'presence: close not recorded'));
+  }
+
+  /**
+   * `auth:refresh {token}` → `{ok, expiresAt}`: a fresh access token of the same user keeps
+   * the socket open past the old token's expiry, without reconnecting.
+   */
+  @SubscribeMessage('auth:refresh')
+  @UseFilters(WsAckExceptionFilter)
+  @UsePipes(new WsValidationPipe())
+  async refresh(
+    @ConnectedSocket() socket: AuthenticatedSocket,
+    @MessageBody() dto: RefreshTokenDto,
+  ): Promise<{ ok: true; expiresAt: string }> {
+    const user = await this.verifier.verify(dto.token).catch(() => {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        ErrorCodes.UNAUTHENTICATED,
+        'invalid or expired token',
+      );
+    });
+    if (user.userId !== socket.data.user.userId) {
+      throw new DomainError('PERMISSION_DENIED', ErrorCodes.FORBIDDEN, 'token of another user');
+    }
+    socket.data.user = user;
+    this.closeAtExpiry(socket, user);
+    return ok({ expiresAt: new Date(user.expiresAt * 1000).toISOString() });
+  }
+
+  /** (Re)arms the timer that closes the socket when its token expires. */
+  private closeAtExpiry(socket: AuthenticatedSocket, user: AuthenticatedUser): void {
+    clearTimeout(this.expiryTimers.get(socket));
     const ttl = Math.min(user.expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
     const timer = setTimeout(() => socket.disconnect(true), Math.max(ttl, 0));
     timer.unref();
     this.expiryTimers.set(socket, timer);
-    this.logger.debug({ userId: user.userId, socketId: socket.id }, 'socket connected');
   }
 
-  handleDisconnect(socket: AuthenticatedSocket): void {
-    clearTimeout(this.expiryTimers.get(socket));
-    this.expiryTimers.delete(socket);
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
   }
 }

@@ -1,17 +1,27 @@
 import { Module } from '@nestjs/common';
+import { FriendsClientModule } from '../friends-client/friends-client.module';
+import { RedisModule } from '../redis/redis.module';
 import { ClientNotifier, SocketIoClientNotifier } from './client-notifier';
 import { ConnectionGateway } from './connection.gateway';
+import { ConnectionRegistry } from './connection-registry';
+import { PresenceService } from './presence.service';
+import { SocketRateLimiter } from './socket-rate-limiter';
 
 /**
- * The socket.io edge shared by every feature: handshake authentication, user rooms and
- * the {@link ClientNotifier} port features push events through.
+ * The socket.io edge shared by every feature: handshake authentication and limits, user
+ * rooms, presence, per-socket rate limits and the {@link ClientNotifier} port features
+ * push events through.
  */
 @Module({
+  imports: [RedisModule, FriendsClientModule],
   providers: [
     ConnectionGateway,
     SocketIoClientNotifier,
     { provide: ClientNotifier, useExisting: SocketIoClientNotifier },
+    ConnectionRegistry,
+    PresenceService,
+    SocketRateLimiter,
   ],
-  exports: [ClientNotifier],
+  exports: [ClientNotifier, SocketRateLimiter],
 })
 export class RealtimeModule {}

@@ -22,7 +22,7 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.UserRegistered]: {
     summary: 'An account was created (credentials stored, nickname reserved).',
     key: 'userId',
-    consumers: ['friends', 'profile'],
+    consumers: ['friends', 'messenger', 'profile'],
   },
   [Topics.UserDeleted]: {
     summary: 'An account was deleted; every service erases what it holds of that user.',
@@ -32,7 +32,7 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.ProfileUpdated]: {
     summary: "A user's public profile (nickname, display name, avatar) changed.",
     key: 'userId',
-    consumers: [],
+    consumers: ['messenger'],
   },
   [Topics.FriendRequestSent]: {
     summary: 'A user asked another to be friends.',
@@ -42,7 +42,7 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.FriendRequestAccepted]: {
     summary: 'The addressee accepted a friend request: the two users are friends.',
     key: 'the pair id: both user ids, sorted, joined with ":"',
-    consumers: ['messenger'],
+    consumers: ['messenger', 'profile'],
   },
   [Topics.FriendRequestDeclined]: {
     summary: 'The addressee declined a friend request.',
@@ -52,7 +52,7 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.FriendshipRemoved]: {
     summary: 'Two users are no longer friends (unfriended, or one blocked the other).',
     key: 'the pair id: both user ids, sorted, joined with ":"',
-    consumers: ['messenger'],
+    consumers: ['messenger', 'profile'],
   },
   [Topics.FriendRequestCancelled]: {
     summary: 'A pending request was withdrawn, or voided because one side blocked the other.',
@@ -62,12 +62,12 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.UserBlocked]: {
     summary: 'A user blocked another: no requests, no friendship, no messages between them.',
     key: 'the pair id: both user ids, sorted, joined with ":"',
-    consumers: [],
+    consumers: ['messenger'],
   },
   [Topics.UserUnblocked]: {
     summary: 'A user lifted a block.',
     key: 'the pair id: both user ids, sorted, joined with ":"',
-    consumers: [],
+    consumers: ['messenger'],
   },
   [Topics.MessageSent]: {
     summary: 'A message was stored in a chat (for analytics and notifications).',

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { FriendRequestEntity, FriendRequestStatus } from '../entities/friend-request.entity';
 
-const STATUSES: FriendRequestStatus[] = ['pending', 'accepted', 'declined'];
+const STATUSES: FriendRequestStatus[] = ['pending', 'accepted', 'declined', 'cancelled'];
 
 /** A friend request as clients see it. */
 export class FriendRequestDto {

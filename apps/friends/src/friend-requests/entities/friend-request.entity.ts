@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** Where a friend request stands. Only `pending` requests can change. */
-export type FriendRequestStatus = 'pending' | 'accepted' | 'declined';
+/** Where a friend request stands. Only `pending` requests can change; `cancelled` = withdrawn or voided by a block. */
+export type FriendRequestStatus = 'pending' | 'accepted' | 'declined' | 'cancelled';
 
 /** One user asking another to become friends. */
 @Entity('friend_requests')

@@ -19,4 +19,13 @@ export class ChatMemberEntity {
     transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
   })
   lastReadSeq: number;
+
+  /** Messages after the read marker: the read model of `chat:list`, maintained on write. */
+  @Column({
+    name: 'unread_count',
+    type: 'bigint',
+    insert: false,
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
+  unreadCount: number;
 }

@@ -1,0 +1,126 @@
+import { Test } from '@nestjs/testing';
+import { ErrorCodes, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { DomainError, TransactionHost } from '@app/platform';
+import { FriendshipPair } from './friendship-pair.aggregate';
+import { PairStoreRepository } from './pair-store.repository';
+import { replay } from './pair.events';
+import { PairsService } from './pairs.service';
+
+const ALICE = '00000000-0000-4000-8000-00000000000a';
+const BOB = '00000000-0000-4000-8000-00000000000b';
+const REQ = '11111111-1111-4111-8111-111111111111';
+const KEY = `${ALICE}:${BOB}`;
+
+describe('PairsService', () => {
+  let service: PairsService;
+  let store: jest.Mocked<PairStoreRepository>;
+  let events: jest.Mocked<EventPublisher>;
+
+  beforeEach(async () => {
+    store = {
+      load: jest.fn((a: string, b: string) => Promise.resolve(FriendshipPair.start(a, b))),
+      save: jest.fn().mockResolvedValue(undefined),
+    } as unknown as jest.Mocked<PairStoreRepository>;
+    events = { publish: jest.fn().mockResolvedValue(undefined) };
+    const tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        PairsService,
+        { provide: TransactionHost, useValue: tx },
+        { provide: PairStoreRepository, useValue: store },
+        { provide: EventPublisher, useValue: events },
+      ],
+    }).compile();
+    service = moduleRef.get(PairsService);
+  });
+
+  it('saves the new events and publishes each, keyed by the pair, in order', async () => {
+    store.load.mockResolvedValue(
+      FriendshipPair.restore(
+        ALICE,
+        BOB,
+        replay([
+          { type: 'requested', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+          { type: 'accepted', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+        ]),
+        2,
+      ),
+    );
+
+    const pair = await service.change(BOB, ALICE, (p) => p.block(BOB, ALICE));
+
+    expect(store.save).toHaveBeenCalledWith(pair);
+    expect(events.publish.mock.calls).toEqual([
+      [Topics.FriendshipRemoved, { userId: BOB, otherUserId: ALICE }, { key: KEY }],
+      [Topics.UserBlocked, { userId: BOB, blockedUserId: ALICE }, { key: KEY }],
+    ]);
+  });
+
+  const pendingHistory = [
+    { type: 'requested' as const, requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+  ];
+  const request = { requestId: REQ, fromUserId: ALICE, toUserId: BOB };
+  it.each([
+    ['a request', [], (p: FriendshipPair) => p.request(ALICE, BOB, REQ), Topics.FriendRequestSent],
+    [
+      'an accept',
+      pendingHistory,
+      (p: FriendshipPair) => p.accept(BOB, REQ),
+      Topics.FriendRequestAccepted,
+    ],
+    [
+      'a decline',
+      pendingHistory,
+      (p: FriendshipPair) => p.decline(BOB, REQ),
+      Topics.FriendRequestDeclined,
+    ],
+    [
+      'a withdrawal',
+      pendingHistory,
+      (p: FriendshipPair) => p.unfriend(ALICE, BOB),
+      Topics.FriendRequestCancelled,
+    ],
+  ])('publishes %s on %s', async (_case, history, command, topic) => {
+    store.load.mockResolvedValue(
+      FriendshipPair.restore(ALICE, BOB, replay(history), history.length),
+    );
+    await service.change(ALICE, BOB, command);
+    expect(events.publish.mock.calls).toEqual([[topic, request, { key: KEY }]]);
+  });
+
+  it('publishes an unblock', async () => {
+    store.load.mockResolvedValue(
+      FriendshipPair.restore(
+        ALICE,
+        BOB,
+        replay([{ type: 'blocked', userId: ALICE, blockedUserId: BOB }]),
+        1,
+      ),
+    );
+    await service.change(ALICE, BOB, (p) => p.unblock(ALICE, BOB));
+    expect(events.publish.mock.calls).toEqual([
+      [Topics.UserUnblocked, { userId: ALICE, blockedUserId: BOB }, { key: KEY }],
+    ]);
+  });
+
+  it('neither saves nor publishes when the aggregate refuses', async () => {
+    const error = await service
+      .change(ALICE, BOB, (p) => p.unfriend(ALICE, BOB))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe(ErrorCodes.FRIENDS_NOT_FRIENDS);
+    expect(store.save).not.toHaveBeenCalled();
+    expect(events.publish).not.toHaveBeenCalled();
+  });
+
+  it('publishes nothing when the store reports a concurrent update', async () => {
+    store.save.mockRejectedValue(
+      new DomainError('FAILED_PRECONDITION', ErrorCodes.FRIENDS_CONCURRENT_UPDATE, 'x'),
+    );
+    await expect(service.change(ALICE, BOB, (p) => p.request(ALICE, BOB, REQ))).rejects.toThrow(
+      DomainError,
+    );
+    expect(events.publish).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { TransactionHost } from '@app/platform';
+import { FriendshipPair } from './friendship-pair.aggregate';
+import { PairStoreRepository } from './pair-store.repository';
+import { PairEvent } from './pair.events';
+
+/**
+ * Runs a command against one pair: load its state, let the aggregate decide, then append
+ * the events, update the projections and write the public Kafka events to the outbox, in
+ * one transaction. Nothing is retried on a concurrent update: a command was decided on a
+ * state that no longer holds, and only the client knows whether it still wants it.
+ */
+@Injectable()
+export class PairsService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly store: PairStoreRepository,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async change(
+    a: string,
+    b: string,
+    command: (pair: FriendshipPair) => void,
+  ): Promise<FriendshipPair> {
+    return this.tx.run(async () => {
+      const pair = await this.store.load(a, b);
+      command(pair);
+      await this.store.save(pair);
+      for (const event of pair.changes) await this.publish(pair.id, event);
+      return pair;
+    });
+  }
+
+  /** Each stored event becomes one public event, keyed by the pair so they stay in order. */
+  private async publish(key: string, event: PairEvent): Promise<void> {
+    switch (event.type) {
+      case 'requested':
+      case 'accepted':
+      case 'declined':
+      case 'cancelled': {
+        const topic = {
+          requested: Topics.FriendRequestSent,
+          accepted: Topics.FriendRequestAccepted,
+          declined: Topics.FriendRequestDeclined,
+          cancelled: Topics.FriendRequestCancelled,
+        }[event.type];
+        const { requestId, fromUserId, toUserId } = event;
+        await this.events.publish(topic, { requestId, fromUserId, toUserId }, { key });
+        return;
+      }
+      case 'removed':
+        await this.events.publish(
+          Topics.FriendshipRemoved,
+          { userId: event.userId, otherUserId: event.otherUserId },
+          { key },
+        );
+        return;
+      case 'blocked':
+      case 'unblocked':
+        await this.events.publish(
+          event.type === 'blocked' ? Topics.UserBlocked : Topics.UserUnblocked,
+          { userId: event.userId, blockedUserId: event.blockedUserId },
+          { key },
+        );
+        return;
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { IsUUID } from 'class-validator';
+
+/** `typing` payload. */
+export class TypingDto {
+  @IsUUID()
+  chatId: string;
+}

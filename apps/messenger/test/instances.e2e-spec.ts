@@ -1,0 +1,262 @@
+import { ErrorCodes } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import {
+  type AuthGrpcClient,
+  authClient,
+  eventually,
+  registerUser,
+  type TestUser,
+} from '../../../test/e2e/support/clients';
+import { serviceEnv } from '../../../test/e2e/support/stack';
+import {
+  ack,
+  befriend,
+  type ChatView,
+  collect,
+  connected,
+  type ExtraMessenger,
+  friendsApi,
+  MAIN_MESSENGER,
+  type MessageView,
+  okAck,
+  refused,
+  send,
+  sparePort,
+  startMessenger,
+  waitFor,
+} from './support/messenger-clients';
+
+const ALLOWED_ORIGIN = 'http://chat.example.test';
+
+/**
+ * Two messenger processes on one database and Redis: the stack's, and a
+ * second one this spec starts (and kills). The second one cannot reach friends (its
+ * FRIENDS_GRPC_URL is a closed port) and has tight limits, so the same process also shows
+ * the friendship replica and the limits at work.
+ */
+describe('messenger: several instances', () => {
+  let auth: AuthGrpcClient;
+  let second: ExtraMessenger;
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  let dave: TestUser;
+  let chat: ChatView;
+  const sockets: Socket[] = [];
+  const open = async (url: string, user: TestUser) => {
+    const socket = await connected(url, user.accessToken);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    auth = authClient();
+    [second, alice, bob, carol, dave] = await Promise.all([
+      startMessenger(sparePort(0), {
+        // Its own consumer group: a member killed with -9 would hold its share of the
+        // stack's partitions until the 30 s session timeout and stall later specs' events.
+        // Both groups write the same database, and consumers are idempotent.
+        KAFKA_GROUP_ID: `${serviceEnv('messenger').KAFKA_GROUP_ID}-second`,
+        FRIENDS_GRPC_URL: '127.0.0.1:1',
+        CORS_ORIGINS: ALLOWED_ORIGIN,
+        MAX_CONNECTIONS_PER_USER: '3',
+        MESSAGES_PER_SECOND: '5',
+        MAX_PAYLOAD_BYTES: '4096',
+      }),
+      registerUser(auth, 'alice'),
+      registerUser(auth, 'bob'),
+      registerUser(auth, 'carol'),
+      registerUser(auth, 'dave'),
+    ]);
+    await Promise.all([befriend(alice, bob), befriend(alice, dave)]);
+    const a = await open(MAIN_MESSENGER, alice);
+    ({ chat } = await okAck<{ chat: ChatView }>(a, 'chat:create', { memberIds: [bob.userId] }));
+    a.close();
+  }, 90_000);
+
+  // Each test opens its own sockets; closing them keeps users under the connection limit.
+  afterEach(async () => {
+    sockets.splice(0).forEach((s) => s.close());
+    await new Promise((r) => setTimeout(r, 200));
+  });
+
+  afterAll(async () => {
+    auth?.close();
+    await second?.stop();
+  });
+
+  it('delivers a message sent through one instance to sockets on the other', async () => {
+    const a = await open(MAIN_MESSENGER, alice);
+    const b = await open(second.url, bob);
+    const atBob = collect<{ message: MessageView }>(b, 'message:new');
+    const atAlice = collect<{ message: MessageView }>(a, 'message:new');
+
+    const fromAlice = await send(a, chat.id, 'to the other instance');
+    await waitFor(atBob, (e) => e.message.id === fromAlice.id);
+
+    const fromBob = await send(b, chat.id, 'and back');
+    await waitFor(atAlice, (e) => e.message.id === fromBob.id);
+    expect(fromBob.seq).toBe(fromAlice.seq + 1);
+  });
+
+  describe('friendship while friends cannot be reached', () => {
+    it('answers from the replica: friends yes, strangers and blocked users no', async () => {
+      const a = await open(second.url, alice);
+
+      const direct = await okAck<{ chat: ChatView }>(a, 'chat:create', {
+        memberIds: [bob.userId],
+      });
+      expect(direct.chat.id).toBe(chat.id);
+
+      const stranger = await ack(a, 'chat:create', { memberIds: [carol.userId] });
+      expect(stranger).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: ErrorCodes.MESSENGER_NOT_FRIENDS }),
+      });
+
+      // Dave is a friend until he blocks Alice; the replica hears of it from friends' events.
+      await eventually(async () => {
+        const reply = await ack(a, 'chat:create', { memberIds: [dave.userId] });
+        return reply.ok ? true : undefined;
+      });
+      const blocked = await friendsApi(dave, '/v1/blocks', { userId: alice.userId });
+      expect(blocked.status).toBeLessThan(300);
+      const refusal = await eventually(async () => {
+        const reply = await ack(a, 'chat:create', { memberIds: [dave.userId] });
+        return reply.ok ? undefined : reply;
+      });
+      expect(refusal.error.code).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
+
+      // The instance that can reach friends refuses the blocked pair too (AreFriends).
+      const main = await open(MAIN_MESSENGER, alice);
+      const viaGrpc = await ack(main, 'chat:create', { memberIds: [dave.userId] });
+      expect(viaGrpc).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: ErrorCodes.MESSENGER_NOT_FRIENDS }),
+      });
+    });
+  });
+
+  describe('limits', () => {
+    it('refuses a browser Origin off the allowlist and accepts a listed one', async () => {
+      await expect(
+        refused(second.url, alice.accessToken, { origin: 'http://evil.example.test' }),
+      ).resolves.toBeInstanceOf(Error);
+      const allowed = await connected(second.url, alice.accessToken, { origin: ALLOWED_ORIGIN });
+      sockets.push(allowed);
+      expect(allowed.connected).toBe(true);
+    });
+
+    it('counts a user’s connections across instances', async () => {
+      const erin = await registerUser(auth, 'erin');
+      await open(MAIN_MESSENGER, erin);
+      await open(MAIN_MESSENGER, erin);
+      await open(second.url, erin);
+
+      const fourth = await refused(second.url, erin.accessToken);
+      expect(fourth.data?.code).toBe(ErrorCodes.RATE_LIMITED);
+    });
+
+    it('answers messages over the per-socket rate with an error ack, for that socket only', async () => {
+      const [burst, calm] = [await open(second.url, bob), await open(second.url, bob)];
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          ack(burst, 'message:send', {
+            chatId: chat.id,
+            clientMessageId: randomUUID(),
+            text: `burst ${i}`,
+          }),
+        ),
+      );
+      expect(replies.filter((r) => r.ok)).toHaveLength(5);
+      for (const reply of replies.filter((r) => !r.ok)) {
+        expect(reply).toEqual({
+          ok: false,
+          error: expect.objectContaining({ code: ErrorCodes.RATE_LIMITED }),
+        });
+      }
+      await send(calm, chat.id, 'unaffected');
+      expect(burst.connected).toBe(true);
+    });
+
+    it('closes a socket that sends an oversized packet, and only that socket', async () => {
+      const [big, other] = [await open(second.url, alice), await open(second.url, alice)];
+      const closed = new Promise<string>((resolve) => big.once('disconnect', resolve));
+      big.emit('message:send', {
+        chatId: chat.id,
+        clientMessageId: 'big',
+        text: 'x'.repeat(8_000),
+      });
+      await expect(closed).resolves.toEqual(expect.any(String));
+      await send(other, chat.id, 'still here');
+    });
+  });
+
+  it('catches a client up after the instance it was on is killed: nothing missed, nothing doubled', async () => {
+    const onSecond = await open(second.url, alice);
+    const b = await open(MAIN_MESSENGER, bob);
+    const atAlice = collect<{ message: MessageView }>(onSecond, 'message:new');
+    const atBob = collect<{ message: MessageView }>(b, 'message:new');
+
+    const seen = await send(b, chat.id, 'before the crash');
+    await waitFor(atAlice, (e) => e.message.id === seen.id);
+    const lastSeq = Math.max(...atAlice.map((e) => e.message.seq));
+
+    // Alice sends and the instance dies before she hears back: the ack is lost.
+    const clientMessageId = randomUUID();
+    const payload = { chatId: chat.id, clientMessageId, text: 'did this arrive?' };
+    onSecond.emit('message:send', payload);
+    await second.kill9();
+
+    const missed = [
+      await send(b, chat.id, 'while you were away'),
+      await send(b, chat.id, 'still?'),
+    ];
+
+    // Alice's client reconnects to the surviving instance, resends, then catches up.
+    const back = await open(MAIN_MESSENGER, alice);
+    const resent = await okAck<{ message: MessageView }>(back, 'message:send', payload);
+    const { chats } = await okAck<{
+      chats: Array<{ chatId: string; messages: MessageView[]; hasMore: boolean }>;
+    }>(back, 'sync', { chats: [{ chatId: chat.id, afterSeq: lastSeq }] });
+
+    const caughtUp = chats[0];
+    expect(caughtUp.hasMore).toBe(false);
+    expect(caughtUp.messages.map((m) => m.seq)).toEqual(
+      Array.from({ length: caughtUp.messages.length }, (_, i) => lastSeq + 1 + i),
+    );
+    expect(caughtUp.messages.map((m) => m.id)).toEqual(
+      expect.arrayContaining([...missed.map((m) => m.id), resent.message.id]),
+    );
+    expect(caughtUp.messages.filter((m) => m.clientMessageId === clientMessageId)).toHaveLength(1);
+
+    // Bob saw Alice's message exactly once, whichever attempt stored it.
+    await waitFor(atBob, (e) => e.message.id === resent.message.id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(atBob.filter((e) => e.message.clientMessageId === clientMessageId)).toHaveLength(1);
+  });
+
+  it('pages a long catch-up with hasMore', async () => {
+    const a = await open(MAIN_MESSENGER, alice);
+    const b = await open(MAIN_MESSENGER, bob);
+    const start = (await send(b, chat.id, 'page start')).seq;
+    for (let i = 0; i < 3; i += 1) await send(b, chat.id, `page ${i}`);
+
+    const first = await okAck<{ chats: Array<{ messages: MessageView[]; hasMore: boolean }> }>(
+      a,
+      'sync',
+      { chats: [{ chatId: chat.id, afterSeq: start }], limit: 2 },
+    );
+    expect(first.chats[0].messages.map((m) => m.text)).toEqual(['page 0', 'page 1']);
+    expect(first.chats[0].hasMore).toBe(true);
+
+    const rest = await okAck<{ chats: Array<{ messages: MessageView[]; hasMore: boolean }> }>(
+      a,
+      'sync',
+      { chats: [{ chatId: chat.id, afterSeq: first.chats[0].messages[1].seq }], limit: 2 },
+    );
+    expect(rest.chats[0].messages.map((m) => m.text)).toEqual(['page 2']);
+    expect(rest.chats[0].hasMore).toBe(false);
+  });
+});

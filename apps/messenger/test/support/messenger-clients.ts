@@ -1,0 +1,204 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { io, Socket } from 'socket.io-client';
+import { eventually, type TestUser } from '../../../../test/e2e/support/clients';
+import { E2E_INSTANCE, serviceEnv, stack } from '../../../../test/e2e/support/stack';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+/** Where global-setup built the services for this instance. */
+const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
+const LOG_DIR = join(ROOT, '.infra', 'e2e-logs', String(E2E_INSTANCE));
+
+export interface AckError {
+  code: string;
+  message: string;
+}
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+export interface ChatView {
+  id: string;
+  kind: 'direct' | 'group';
+  title: string | null;
+  memberIds: string[];
+  createdAt: string;
+}
+export interface ChatSummary extends ChatView {
+  members: Array<{ userId: string; nickname: string | null; displayName: string | null }>;
+  lastMessage: MessageView | null;
+  unreadCount: number;
+}
+export interface MessageView {
+  id: string;
+  chatId: string;
+  senderId: string;
+  text: string;
+  seq: number;
+  createdAt: string;
+  clientMessageId: string;
+}
+
+/** The messenger of the e2e stack (started by global-setup). */
+export const MAIN_MESSENGER = stack.messenger.http;
+
+/** A port of this instance's range that global-setup leaves free (13044 + 100K, …). */
+export const sparePort = (n: number): number => 13_044 + n + E2E_INSTANCE * 100;
+
+/** Opens a socket.io connection, not yet waiting for the outcome. */
+export function openSocket(
+  url: string,
+  token?: string,
+  extra: { origin?: string; auth?: Record<string, unknown> } = {},
+): Socket {
+  return io(url, {
+    auth: { ...(token === undefined ? {} : { token }), ...extra.auth },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(extra.origin ? { extraHeaders: { origin: extra.origin } } : {}),
+  });
+}
+
+/** Opens a socket and resolves once the server accepted it. */
+export function connected(
+  url: string,
+  token: string,
+  extra?: Parameters<typeof openSocket>[2],
+): Promise<Socket> {
+  const socket = openSocket(url, token, extra);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Resolves the `connect_error` of a connection that must be refused. */
+export function refused(
+  url: string,
+  token?: string,
+  extra?: Parameters<typeof openSocket>[2],
+): Promise<Error & { data?: { code?: string } }> {
+  const socket = openSocket(url, token, extra);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.close();
+      reject(new Error('the connection was accepted'));
+    });
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error);
+    });
+  });
+}
+
+/** Emits an event and resolves its acknowledgement. */
+export function ack<T>(socket: Socket, event: string, payload: unknown): Promise<Ack<T>> {
+  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<T>>;
+}
+
+/** Resolves the ack body of an event that must succeed. */
+export async function okAck<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  const reply = await ack<T>(socket, event, payload);
+  if (!reply.ok) throw new Error(`${event} failed: ${reply.error.code} ${reply.error.message}`);
+  return reply;
+}
+
+/** Collects every `event` a socket receives from now on. */
+export function collect<T>(socket: Socket, event: string): T[] {
+  const received: T[] = [];
+  socket.on(event, (payload: T) => received.push(payload));
+  return received;
+}
+
+/** Resolves once `list` holds an item matching `match`. */
+export function waitFor<T>(list: T[], match: (item: T) => boolean, timeoutMs = 8_000): Promise<T> {
+  return eventually(() => Promise.resolve(list.find(match)), timeoutMs);
+}
+
+/** Sends a message that must succeed. */
+export async function send(socket: Socket, chatId: string, text: string): Promise<MessageView> {
+  const { message } = await okAck<{ message: MessageView }>(socket, 'message:send', {
+    chatId,
+    clientMessageId: `${text}-${Math.random().toString(36).slice(2)}`,
+    text,
+  });
+  return message;
+}
+
+/** Calls friends' REST API as `user`. */
+export function friendsApi(
+  user: TestUser,
+  path: string,
+  body?: unknown,
+  method = 'POST',
+): Promise<Response> {
+  return fetch(`${stack.friends.http}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${user.accessToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Makes `a` and `b` friends through friends' public API, as two users would. */
+export async function befriend(a: TestUser, b: TestUser): Promise<void> {
+  // friends learns of new users from auth's events: retry until it knows `b`.
+  const request = await eventually(async () => {
+    const response = await friendsApi(a, '/v1/friends/requests', { userId: b.userId });
+    if (response.status !== 201) throw new Error(`friend request: ${response.status}`);
+    return (await response.json()) as { id: string };
+  });
+  const accepted = await friendsApi(b, `/v1/friends/requests/${request.id}/accept`);
+  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status}`);
+}
+
+/** A messenger process the spec starts itself (a second instance of the same service). */
+export interface ExtraMessenger {
+  url: string;
+  process: ChildProcess;
+  /** SIGKILL: the instance dies without closing anything, as in a crash. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait (graceful shutdown); a no-op when already dead. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another messenger from the build global-setup made, on `port`, sharing the
+ * stack's database, Kafka consumer group and Redis, with `env` on top.
+ */
+export async function startMessenger(
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ExtraMessenger> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const log = createWriteStream(join(LOG_DIR, `messenger-${port}.log`));
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, BUILD_DIR, 'apps', 'messenger', 'src', 'main.js')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...serviceEnv('messenger'), HTTP_PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+  };
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`messenger on ${port} exited (${child.exitCode})`);
+    const response = await fetch(`${url}/health/ready`);
+    return response.ok ? true : undefined;
+  }, 60_000);
+  return { url, process: child, kill9: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
+}
