@@ -11,10 +11,16 @@ import {
 import { AccountsModule } from './accounts/accounts.module';
 import { CredentialEntity } from './accounts/entities/credential.entity';
 import type { AuthConfig } from './config/auth.config';
+import { GrpcHealthService } from './health/grpc-health.service';
 import { CreateAuthTables1732500000000 } from './migrations/1732500000000-create-auth-tables';
+import { SigningKeyActivation1732600000000 } from './migrations/1732600000000-signing-key-activation';
+import { OAuthIdentities1732700000000 } from './migrations/1732700000000-oauth-identities';
 import { RefreshTokenFamilyEntity } from './tokens/entities/refresh-token-family.entity';
 import { RefreshTokenEntity } from './tokens/entities/refresh-token.entity';
 import { SigningKeyEntity } from './tokens/entities/signing-key.entity';
+import { OAuthIdentityEntity } from './oauth/entities/oauth-identity.entity';
+import { OAuthModule } from './oauth/oauth.module';
+import { RedisModule } from './rate-limit/redis.module';
 import { TokensModule } from './tokens/tokens.module';
 
 /** The auth service: credentials, tokens and the `auth.v1.AuthService` gRPC API. */
@@ -37,8 +43,14 @@ export class AuthModule {
             RefreshTokenFamilyEntity,
             RefreshTokenEntity,
             SigningKeyEntity,
+            OAuthIdentityEntity,
           ],
-          migrations: [CreateEventTables1732406400000, CreateAuthTables1732500000000],
+          migrations: [
+            CreateEventTables1732406400000,
+            CreateAuthTables1732500000000,
+            SigningKeyActivation1732600000000,
+            OAuthIdentities1732700000000,
+          ],
         }),
         KafkaModule.forRoot({
           service: 'auth',
@@ -47,10 +59,12 @@ export class AuthModule {
           topics: [Topics.UserRegistered, Topics.UserDeleted],
           outboxPollMs: config.kafka.outboxPollMs,
         }),
+        RedisModule,
         TokensModule,
         AccountsModule,
+        OAuthModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
+      providers: [{ provide: APP_CONFIG, useValue: config }, GrpcHealthService],
       exports: [APP_CONFIG],
     };
   }

@@ -4,7 +4,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
-import { stack } from './stack';
+import { E2E_INTERNAL_API_TOKEN, stack } from './stack';
 
 type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
 
@@ -57,14 +57,30 @@ export function unary<Req, Res>(client: grpc.Client, method: string): Unary<Req,
     });
 }
 
-export function authClient(): AuthGrpcClient {
+/**
+ * A client of auth's gRPC API. It calls the internal-only `ValidateToken` as an internal
+ * caller would, with the stack's `x-internal-token`, unless `internalToken` says otherwise
+ * (`null`: none, as an outside client).
+ */
+export function authClient(options: { internalToken?: string | null } = {}): AuthGrpcClient {
   const client = grpcClient('auth', 'AuthService', stack.auth.grpc);
+  const internalToken =
+    options.internalToken === undefined ? E2E_INTERNAL_API_TOKEN : options.internalToken;
+  const validateToken = unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>(
+    client,
+    'validateToken',
+  );
   return {
     register: unary(client, 'register'),
     login: unary(client, 'login'),
     refresh: unary(client, 'refresh'),
     logout: unary(client, 'logout'),
-    validateToken: unary(client, 'validateToken'),
+    validateToken: (request, metadata = new grpc.Metadata()) => {
+      if (internalToken !== null && metadata.get('x-internal-token').length === 0) {
+        metadata.set('x-internal-token', internalToken);
+      }
+      return validateToken(request, metadata);
+    },
     close: () => client.close(),
   };
 }

@@ -23,11 +23,49 @@ export const stack = {
   profile: { http: `http://127.0.0.1:${13002 + offset}`, grpc: `127.0.0.1:${15052 + offset}` },
   friends: { http: `http://127.0.0.1:${13003 + offset}`, grpc: `127.0.0.1:${15053 + offset}` },
   messenger: { http: `http://127.0.0.1:${13004 + offset}` },
+  /** The OAuth2 authorization server auth's OAuth spec starts on loopback. */
+  oauthProvider: { http: `http://127.0.0.1:${13090 + offset}` },
 } as const;
 
-export type ServiceName = keyof typeof stack;
+export type ServiceName = Exclude<keyof typeof stack, 'oauthProvider'>;
 
 const port = (url: string): string => url.slice(url.lastIndexOf(':') + 1);
+
+/**
+ * The secret internal callers send to auth's internal-only RPCs (`x-internal-token`);
+ * test clients send it by default (see `authClient`).
+ */
+export const E2E_INTERNAL_API_TOKEN = `e2e-internal-token-of-stack-${E2E_INSTANCE}-0123456789abcdef`;
+
+/**
+ * auth's abuse limits in the e2e run: per-account limits as in production (every test
+ * uses fresh emails), per-address limits that the whole suite — always 127.0.0.1 — stays
+ * under, except failed logins, which the rate-limit spec trips from its own
+ * `x-forwarded-for` addresses (trusted here, as behind a proxy). Own Redis key prefix, so
+ * stacks sharing one Redis never share counters.
+ */
+const authEnv = {
+  INTERNAL_API_TOKEN: E2E_INTERNAL_API_TOKEN,
+  TRUST_PROXY: 'true',
+  REDIS_KEY_PREFIX: `auth-e2e${suffix}`,
+  RATE_LIMIT_WINDOW: '60',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+  LOGIN_MAX_FAILURES_PER_ADDRESS: '30',
+  REGISTER_MAX_PER_ACCOUNT: '5',
+  REGISTER_MAX_PER_ADDRESS: '100000',
+  OAUTH_PROVIDERS: JSON.stringify([
+    {
+      name: 'mock',
+      authorizationUrl: `${stack.oauthProvider.http}/authorize`,
+      tokenUrl: `${stack.oauthProvider.http}/token`,
+      userInfoUrl: `${stack.oauthProvider.http}/userinfo`,
+      clientId: 'messenger-e2e',
+      clientSecret: 'messenger-e2e-secret',
+      scopes: ['openid', 'email', 'profile'],
+      redirectUri: `${stack.auth.http}/v1/auth/oauth/mock/callback`,
+    },
+  ]),
+};
 
 /** The environment each service process gets in the e2e run. */
 export function serviceEnv(service: ServiceName): Record<string, string> {
@@ -45,7 +83,9 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     DATABASE_URL: `${process.env.DATABASE_ADMIN_URL?.replace(/\/[^/]*$/, '') ?? 'postgres://postgres@127.0.0.1:5432'}/${testDatabase(service)}`,
     HTTP_PORT: port(stack[service].http),
   };
-  return 'grpc' in stack[service]
-    ? { ...common, GRPC_PORT: port((stack[service] as { grpc: string }).grpc) }
-    : common;
+  const withGrpc =
+    'grpc' in stack[service]
+      ? { ...common, GRPC_PORT: port((stack[service] as { grpc: string }).grpc) }
+      : common;
+  return service === 'auth' ? { ...withGrpc, ...authEnv } : withGrpc;
 }

@@ -27,6 +27,18 @@ export class AccountsRepository {
     return this.tx.manager.findOneBy(CredentialEntity, { email });
   }
 
+  /**
+   * Replaces a password hash, only if it is still `expected`: a password change that
+   * landed meanwhile is never overwritten by an upgrade of the old one.
+   */
+  async updatePasswordHash(userId: string, expected: string, passwordHash: string): Promise<void> {
+    await this.tx.manager.update(
+      CredentialEntity,
+      { userId, passwordHash: expected },
+      { passwordHash, updatedAt: () => 'now()' },
+    );
+  }
+
   findById(userId: string): Promise<CredentialEntity | null> {
     return this.tx.manager.findOneBy(CredentialEntity, { userId });
   }

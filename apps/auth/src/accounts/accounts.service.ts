@@ -1,15 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthV1, Topics } from '@app/contracts';
+import { AuthV1, ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { type AuthenticatedUser, TransactionHost } from '@app/platform';
-import { randomUUID } from 'node:crypto';
+import { type AuthenticatedUser, DomainError, TransactionHost } from '@app/platform';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ClientContext } from '../common/client-context';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
+import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { invalidRefreshToken } from '../tokens/tokens.errors';
 import { emailTaken, invalidCredentials, nicknameTaken } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import { PasswordHasher } from './password-hasher';
+
+/** Generated nicknames tried for an OAuth account before giving up. */
+const GENERATED_NICKNAME_ATTEMPTS = 5;
 
 /** A validated registration. */
 export interface Registration {
@@ -34,15 +39,18 @@ export class AccountsService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly events: EventPublisher,
     private readonly tx: TransactionHost,
+    private readonly limiter: AttemptLimiter,
   ) {}
 
   /**
    * Registers a user: (a) profile reserves the nickname, (b) credentials and the
    * `auth.user.registered.v1` event commit in one transaction, (c) if (b) fails the
    * reservation is released. No step leaves a half-registered user behind.
+   * Attempts are limited per email and per client address.
    */
-  async register(input: Registration): Promise<AuthV1.AuthTokens> {
+  async register(input: Registration, client: ClientContext): Promise<AuthV1.AuthTokens> {
     const email = normalizeEmail(input.email);
+    await this.limiter.consumeRegistration(email, client.address);
     // Cheap early answer that spares profile a reservation; the unique index still
     // decides races between concurrent registrations.
     if (await this.accounts.findByEmail(email)) throw emailTaken();
@@ -50,12 +58,61 @@ export class AccountsService {
     const userId = randomUUID();
 
     await this.reserveNickname(userId, input.nickname);
+    return this.completeRegistration({ userId, email, passwordHash, nickname: input.nickname });
+  }
+
+  /**
+   * Registers an account for a verified external identity (OAuth): no password, and a
+   * nickname made from `nicknameHint` plus a random suffix, retried while taken. The same
+   * saga as {@link register}; `link(userId)` runs inside its transaction (the identity row).
+   */
+  async registerExternal(
+    emailInput: string,
+    nicknameHint: string,
+    link: (userId: string) => Promise<void>,
+  ): Promise<AuthV1.AuthTokens> {
+    const email = normalizeEmail(emailInput);
+    if (await this.accounts.findByEmail(email)) throw emailTaken();
+    const userId = randomUUID();
+    const nickname = await this.reserveGeneratedNickname(userId, nicknameHint);
+    return this.completeRegistration({ userId, email, passwordHash: null, nickname }, link);
+  }
+
+  /** The account registered under `email`, if any. */
+  async findAccount(emailInput: string): Promise<{ userId: string; email: string } | null> {
+    const credential = await this.accounts.findByEmail(normalizeEmail(emailInput));
+    return credential && { userId: credential.userId, email: credential.email };
+  }
+
+  /** Starts a session (token pair) for a user already authenticated by other means. */
+  async startSession(
+    userId: string,
+    beforeIssue?: () => Promise<void>,
+  ): Promise<AuthV1.AuthTokens> {
+    const credential = await this.accounts.findById(userId);
+    if (!credential) throw invalidCredentials();
+    return this.tx.run(async () => {
+      await beforeIssue?.();
+      return this.issueTokens(credential.userId, credential.email);
+    });
+  }
+
+  /**
+   * Steps (b) and (c) of the saga: credentials and `auth.user.registered.v1` in one
+   * transaction (with `extra`, e.g. an OAuth identity), or the nickname released.
+   */
+  private async completeRegistration(
+    account: { userId: string; email: string; passwordHash: string | null; nickname: string },
+    extra?: (userId: string) => Promise<void>,
+  ): Promise<AuthV1.AuthTokens> {
+    const { userId, email, passwordHash, nickname } = account;
     try {
       return await this.tx.run(async () => {
         await this.accounts.insert({ userId, email, passwordHash });
+        await extra?.(userId);
         await this.events.publish(
           Topics.UserRegistered,
-          { userId, email, nickname: input.nickname },
+          { userId, email, nickname },
           { key: userId },
         );
         return this.issueTokens(userId, email);
@@ -66,16 +123,45 @@ export class AccountsService {
     }
   }
 
-  /** Checks a password; unknown email and wrong password fail alike, in similar time. */
-  async login(emailInput: string, password: string): Promise<AuthV1.AuthTokens> {
+  /**
+   * Checks a password; unknown email and wrong password fail alike, in similar time, and
+   * count alike against the account's and the address's failed-login limits.
+   */
+  async login(
+    emailInput: string,
+    password: string,
+    client: ClientContext,
+  ): Promise<AuthV1.AuthTokens> {
     const email = normalizeEmail(emailInput);
+    await this.limiter.assertLoginAllowed(email, client.address);
     const credential = await this.accounts.findByEmail(email);
-    if (!credential) {
+    // An account created through OAuth has no password: it fails like an unknown email.
+    if (!credential?.passwordHash) {
       await this.hasher.verifyDummy(password);
+      await this.limiter.recordLoginFailure(email, client.address);
       throw invalidCredentials();
     }
-    if (!(await this.hasher.verify(credential.passwordHash, password))) throw invalidCredentials();
+    if (!(await this.hasher.verify(credential.passwordHash, password))) {
+      await this.limiter.recordLoginFailure(email, client.address);
+      throw invalidCredentials();
+    }
+    await this.limiter.recordLoginSuccess(email);
+    await this.upgradeHashIfWeak(credential.userId, credential.passwordHash, password);
     return this.tx.run(() => this.issueTokens(credential.userId, credential.email));
+  }
+
+  /**
+   * The clear-text password is only ever at hand during a login: that is when a hash made
+   * with parameters weaker than today's is replaced. A failure here must not cost the user
+   * the login, so it is logged and the old hash stays until next time.
+   */
+  private async upgradeHashIfWeak(userId: string, current: string, password: string) {
+    if (!this.hasher.needsRehash(current)) return;
+    try {
+      await this.accounts.updatePasswordHash(userId, current, await this.hasher.hash(password));
+    } catch (error) {
+      this.logger.warn({ err: error, userId }, 'Could not upgrade a password hash');
+    }
   }
 
   /** Rotates a refresh token and signs a fresh access token for its user. */
@@ -102,6 +188,24 @@ export class AccountsService {
 
   validateToken(accessToken: string): Promise<AuthenticatedUser> {
     return this.accessTokens.verify(accessToken);
+  }
+
+  /** `hint_1a2b` style nicknames, a few tries in case one is taken. */
+  private async reserveGeneratedNickname(userId: string, hint: string): Promise<string> {
+    const cleaned = hint.replace(/[^A-Za-z0-9_]/g, '').slice(0, 20);
+    const base = cleaned.length >= 3 ? cleaned : 'user';
+    for (let attempt = 0; attempt < GENERATED_NICKNAME_ATTEMPTS; attempt += 1) {
+      const nickname = `${base}_${randomBytes(3).toString('hex')}`;
+      try {
+        await this.reserveNickname(userId, nickname);
+        return nickname;
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === ErrorCodes.AUTH_NICKNAME_TAKEN)) {
+          throw error;
+        }
+      }
+    }
+    throw nicknameTaken();
   }
 
   private async reserveNickname(userId: string, nickname: string): Promise<void> {

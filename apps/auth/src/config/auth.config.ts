@@ -1,6 +1,23 @@
 import { commonEnvSchema, env, commonConfig } from '@app/platform';
 import { z } from 'zod';
 
+/** One OAuth2 provider (authorization code + PKCE), as configured in `OAUTH_PROVIDERS`. */
+const oauthProviderSchema = z.object({
+  /** Path segment of its routes: `/v1/auth/oauth/{name}`. */
+  name: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  authorizationUrl: z.url(),
+  tokenUrl: z.url(),
+  userInfoUrl: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string().min(1)).default([]),
+  /** Sent as `redirect_uri` verbatim; must equal what is registered at the provider. */
+  redirectUri: z.url(),
+});
+
+/** A positive whole number, e.g. a rate limit. */
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 /**
  * auth's environment. This file is the only reader of `process.env`; everything else gets
  * the typed {@link AuthConfig} through `APP_CONFIG`.
@@ -25,6 +42,72 @@ export const authConfigSchema = commonEnvSchema
     ACCESS_TOKEN_TTL: env.seconds(900),
     /** Lifetime of a refresh token, in seconds (each rotation starts a new one). */
     REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
+    /** Longest a session (refresh-token family) lives from its login, however often rotated. */
+    REFRESH_TOKEN_ABSOLUTE_TTL: env.seconds(90 * 24 * 3600),
+    /**
+     * Seconds between automatic signing-key rotations (0 turns them off). Checked every
+     * minute by each instance; one of them rotates, under a database lock.
+     */
+    KEY_ROTATION_INTERVAL: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(30 * 24 * 3600),
+    /**
+     * Seconds a new key is published in the JWKS before it signs: longer than verifiers
+     * cache the JWKS (max-age 300 s), so none meets a `kid` it cannot resolve.
+     */
+    KEY_PUBLISH_LEAD: z.coerce.number().int().min(0).default(600),
+    /** Redis of the rate-limit counters (shared by every auth instance). */
+    REDIS_URL: env.url('redis://127.0.0.1:6379'),
+    /** Prefix of auth's Redis keys (counters, OAuth state); stacks sharing a Redis differ here. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/)
+      .default('auth'),
+    /** Length of a rate-limit window, in seconds. */
+    RATE_LIMIT_WINDOW: env.seconds(900),
+    /** Failed logins per account (email) per window before it answers 429. */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: count(10),
+    /** Failed logins per client address per window. */
+    LOGIN_MAX_FAILURES_PER_ADDRESS: count(100),
+    /** Registration attempts per email per window. */
+    REGISTER_MAX_PER_ACCOUNT: count(5),
+    /** Registration attempts per client address per window. */
+    REGISTER_MAX_PER_ADDRESS: count(20),
+    /**
+     * Behind a reverse proxy: take the client address from the last `x-forwarded-for`
+     * entry (HTTP header or gRPC metadata) — the one the proxy appended. Off by default,
+     * since a client could otherwise pick its own address and escape per-address limits.
+     */
+    TRUST_PROXY: env.boolean(false),
+    /**
+     * Shared secret other services send as `x-internal-token` metadata on internal-only RPCs
+     * (ValidateToken); at least 32 characters. Unset: internal-only RPCs refuse every call.
+     */
+    INTERNAL_API_TOKEN: z.string().min(32).optional(),
+    /**
+     * OAuth2 providers, a JSON array of `{name, authorizationUrl, tokenUrl, userInfoUrl,
+     * clientId, clientSecret, scopes, redirectUri}`; empty: no OAuth login.
+     */
+    OAUTH_PROVIDERS: z
+      .string()
+      .default('[]')
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'expected a JSON array' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(oauthProviderSchema)),
+    /** argon2id memory in KiB; OWASP's minimum is the floor. Raising it rehashes at login. */
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+    /** argon2id passes (OWASP minimum 2). */
+    ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+    /** argon2id lanes (OWASP minimum 1). */
+    ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
   })
   .transform((e) => ({
     ...commonConfig(e),
@@ -33,11 +116,32 @@ export const authConfigSchema = commonEnvSchema
     database: { url: e.DATABASE_URL },
     profile: { grpcUrl: e.PROFILE_GRPC_URL },
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
+    passwords: {
+      memoryCost: e.ARGON2_MEMORY_KIB,
+      timeCost: e.ARGON2_TIME_COST,
+      parallelism: e.ARGON2_PARALLELISM,
+    },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW,
+      loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      registerPerAccount: e.REGISTER_MAX_PER_ACCOUNT,
+      registerPerAddress: e.REGISTER_MAX_PER_ADDRESS,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    trustProxy: e.TRUST_PROXY,
+    internalApiToken: e.INTERNAL_API_TOKEN,
+    oauth: { providers: e.OAUTH_PROVIDERS, stateTtlSeconds: 600 },
     tokens: {
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL,
       refreshTtlSeconds: e.REFRESH_TOKEN_TTL,
+      refreshAbsoluteTtlSeconds: e.REFRESH_TOKEN_ABSOLUTE_TTL,
+    },
+    signingKeys: {
+      rotationIntervalSeconds: e.KEY_ROTATION_INTERVAL,
+      publishLeadSeconds: e.KEY_PUBLISH_LEAD,
     },
   }));
 

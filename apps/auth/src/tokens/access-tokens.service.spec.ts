@@ -1,7 +1,15 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@app/contracts';
 import { APP_CONFIG, DomainError } from '@app/platform';
-import { type CryptoKey, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  decodeProtectedHeader,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  type JWTHeaderParameters,
+  SignJWT,
+} from 'jose';
 import type { AuthConfig } from '../config/auth.config';
 import { AccessTokensService } from './access-tokens.service';
 import { SigningKeysService } from './signing-keys.service';
@@ -12,7 +20,7 @@ const config = {
 } as AuthConfig;
 
 async function setup() {
-  const pair = await generateKeyPair('ES256');
+  const pair = await generateKeyPair('ES256', { extractable: true });
   const keys: Pick<SigningKeysService, 'signingKey' | 'verificationKey'> = {
     signingKey: () => ({ kid: 'kid-1', key: pair.privateKey }),
     verificationKey: (header) =>
@@ -27,28 +35,52 @@ async function setup() {
       { provide: APP_CONFIG, useValue: config },
     ],
   }).compile();
-  return { service: moduleRef.get(AccessTokensService), privateKey: pair.privateKey };
+  return {
+    service: moduleRef.get(AccessTokensService),
+    privateKey: pair.privateKey,
+    publicPem: await exportSPKI(pair.publicKey),
+    stranger: await generateKeyPair('ES256', { extractable: true }),
+  };
 }
+
+type Keys = Awaited<ReturnType<typeof setup>>;
 
 /** A token like ours, with parts overridden to break exactly one rule. */
 function forge(
-  key: CryptoKey,
-  overrides: { typ?: string; kid?: string; aud?: string; iss?: string; exp?: number } = {},
+  key: CryptoKey | Uint8Array,
+  overrides: {
+    header?: Partial<JWTHeaderParameters>;
+    aud?: string;
+    iss?: string;
+    exp?: number | null;
+  } = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ email: USER.email })
-    .setProtectedHeader({
-      alg: 'ES256',
-      kid: overrides.kid ?? 'kid-1',
-      typ: overrides.typ ?? 'at+jwt',
-    })
+  const jwt = new SignJWT({ email: USER.email })
+    .setProtectedHeader({ alg: 'ES256', kid: 'kid-1', typ: 'at+jwt', ...overrides.header })
     .setIssuer(overrides.iss ?? 'messenger-auth')
     .setAudience(overrides.aud ?? 'messenger')
     .setSubject(USER.userId)
     .setIssuedAt(now - 10)
-    .setExpirationTime(overrides.exp ?? now + 900)
-    .setJti('jti-1')
-    .sign(key);
+    .setJti('jti-1');
+  if (overrides.exp !== null) jwt.setExpirationTime(overrides.exp ?? now + 900);
+  return jwt.sign(key);
+}
+
+/** `alg: none`: a valid header and claims, and no signature. */
+function unsigned(): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = {
+    sub: USER.userId,
+    email: USER.email,
+    iss: 'messenger-auth',
+    aud: 'messenger',
+    iat: now,
+    exp: now + 900,
+    jti: 'jti-1',
+  };
+  return `${part({ alg: 'none', kid: 'kid-1', typ: 'at+jwt' })}.${part(claims)}.`;
 }
 
 async function expectRefused(promise: Promise<unknown>): Promise<void> {
@@ -78,35 +110,52 @@ describe('AccessTokensService', () => {
     expect(user.expiresAt - Math.floor(Date.now() / 1000)).toBeGreaterThan(890);
   });
 
-  it.each([
-    ['another typ', { typ: 'JWT' }],
-    ['an unknown kid', { kid: 'kid-2' }],
-    ['another audience', { aud: 'someone-else' }],
-    ['another issuer', { iss: 'someone-else' }],
-    ['an expiry in the past', { exp: Math.floor(Date.now() / 1000) - 120 }],
-  ])('refuses a token with %s', async (_case, overrides) => {
-    const { service, privateKey } = await setup();
-    await expectRefused(service.verify(await forge(privateKey, overrides)));
-  });
-
-  it('refuses a token signed by a key that is not ours', async () => {
-    const { service } = await setup();
-    const stranger = await generateKeyPair('ES256');
-    await expectRefused(service.verify(await forge(stranger.privateKey)));
-  });
-
-  it('refuses an HS256 token even if its secret were guessed', async () => {
-    const { service } = await setup();
-    const token = await new SignJWT({ email: USER.email })
-      .setProtectedHeader({ alg: 'HS256', kid: 'kid-1', typ: 'at+jwt' })
-      .setSubject(USER.userId)
-      .setIssuer('messenger-auth')
-      .setAudience('messenger')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .setJti('x')
-      .sign(new TextEncoder().encode('secret-secret-secret-secret-32b!'));
-    await expectRefused(service.verify(token));
+  it.each<[string, (keys: Keys) => Promise<string> | string]>([
+    ['another typ', ({ privateKey }) => forge(privateKey, { header: { typ: 'JWT' } })],
+    ['an unknown kid', ({ privateKey }) => forge(privateKey, { header: { kid: 'kid-2' } })],
+    ['another audience', ({ privateKey }) => forge(privateKey, { aud: 'someone-else' })],
+    ['another issuer', ({ privateKey }) => forge(privateKey, { iss: 'someone-else' })],
+    [
+      'an expiry in the past',
+      ({ privateKey }) => forge(privateKey, { exp: Math.floor(Date.now() / 1000) - 120 }),
+    ],
+    ['no exp', ({ privateKey }) => forge(privateKey, { exp: null })],
+    ['alg none', () => unsigned()],
+    [
+      'HS256 keyed with our public key',
+      ({ publicPem }) => forge(new TextEncoder().encode(publicPem), { header: { alg: 'HS256' } }),
+    ],
+    ['a signature by a stranger', ({ stranger }) => forge(stranger.privateKey)],
+    [
+      'a jku header',
+      ({ stranger }) =>
+        forge(stranger.privateKey, { header: { jku: 'http://127.0.0.1:1/jwks.json' } }),
+    ],
+    [
+      'an x5u header',
+      ({ stranger }) => forge(stranger.privateKey, { header: { x5u: 'http://127.0.0.1:1/x.pem' } }),
+    ],
+    [
+      'an embedded jwk',
+      async ({ stranger }) =>
+        forge(stranger.privateKey, { header: { jwk: await exportJWK(stranger.publicKey) } }),
+    ],
+    [
+      'a jku header on a genuine signature',
+      ({ privateKey }) => forge(privateKey, { header: { jku: 'http://127.0.0.1:1/jwks.json' } }),
+    ],
+    [
+      'a kid with a path',
+      ({ privateKey }) => forge(privateKey, { header: { kid: '../../etc/passwd' } }),
+    ],
+    [
+      'a kid with an SQL payload',
+      ({ privateKey }) => forge(privateKey, { header: { kid: "kid-1' OR '1'='1" } }),
+    ],
+    ['a refresh token in its place', () => 'q3Jk2mN8xYzW0vB5tL7pR9sD1fG4hJ6kA2cE8uI0oP3'],
+  ])('refuses a token with %s', async (_case, make) => {
+    const keys = await setup();
+    await expectRefused(keys.service.verify(await make(keys)));
   });
 
   it('refuses garbage and empty strings', async () => {

@@ -3,9 +3,10 @@ import {
   ACCESS_TOKEN_ALGORITHMS,
   ACCESS_TOKEN_TYPE,
   APP_CONFIG,
+  assertAccessTokenHeader,
   type AuthenticatedUser,
 } from '@app/platform';
-import { jwtVerify, SignJWT } from 'jose';
+import { type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../config/auth.config';
 import { SIGNING_ALGORITHM, SigningKeysService } from './signing-keys.service';
@@ -33,6 +34,12 @@ export class AccessTokensService {
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
+  /** Header policy first (no key-bearing members, a plain kid), then our keys by kid. */
+  private readonly verificationKey = (header: JWTHeaderParameters) => {
+    assertAccessTokenHeader(header);
+    return this.keys.verificationKey(header);
+  };
+
   async issue(user: { userId: string; email: string }): Promise<IssuedAccessToken> {
     const { kid, key } = this.keys.signingKey();
     const { issuer, audience, accessTtlSeconds } = this.config.tokens;
@@ -53,7 +60,7 @@ export class AccessTokensService {
   async verify(token: string): Promise<AuthenticatedUser> {
     if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidAccessToken();
     try {
-      const { payload } = await jwtVerify(token, this.keys.verificationKey, {
+      const { payload } = await jwtVerify(token, this.verificationKey, {
         issuer: this.config.tokens.issuer,
         audience: this.config.tokens.audience,
         algorithms: ACCESS_TOKEN_ALGORITHMS,

@@ -61,7 +61,9 @@ async function setup() {
       return result;
     },
   };
-  const config = { tokens: { refreshTtlSeconds: 3600 } } as AuthConfig;
+  const config = {
+    tokens: { refreshTtlSeconds: 3600, refreshAbsoluteTtlSeconds: 86_400 },
+  } as AuthConfig;
   const moduleRef = await Test.createTestingModule({
     providers: [
       RefreshTokensService,
@@ -125,6 +127,28 @@ describe('RefreshTokensService', () => {
     expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID, expect.any(Date));
     expect(committed).toEqual([true]);
     expect(repository.insertToken).not.toHaveBeenCalled();
+  });
+
+  it('ends a session at its absolute lifetime, however recently it was rotated', async () => {
+    const { service, repository } = await setup();
+    const dayAndASecondAgo = new Date(Date.now() - 86_401_000);
+    repository.findByHashForUpdate.mockResolvedValue(stored({}, { createdAt: dayAndASecondAgo }));
+
+    await expectInvalid(service.rotate('presented'));
+
+    expect(repository.markUsed).not.toHaveBeenCalled();
+    expect(repository.insertToken).not.toHaveBeenCalled();
+  });
+
+  it('never lets a successor outlive the session deadline', async () => {
+    const { service, repository } = await setup();
+    const startedAt = new Date(Date.now() - 86_400_000 + 600_000); // 10 minutes left
+    repository.findByHashForUpdate.mockResolvedValue(stored({}, { createdAt: startedAt }));
+
+    await service.rotate('presented');
+
+    const next = repository.insertToken.mock.calls[0][0];
+    expect(next.expiresAt.getTime()).toBe(startedAt.getTime() + 86_400_000);
   });
 
   it.each([

@@ -18,7 +18,9 @@ type Rotation = { kind: 'rotated'; value: RotatedRefreshToken } | { kind: 'inval
 
 /**
  * Opaque refresh tokens in families. A login starts a family; each refresh marks the
- * presented token used and issues the next one in the same family. Presenting a used
+ * presented token used and issues the next one in the same family. Each token lives
+ * `REFRESH_TOKEN_TTL`; the family as a whole lives at most `REFRESH_TOKEN_ABSOLUTE_TTL`
+ * from its login, so a stolen token cannot be kept alive forever by rotating it. Presenting a used
  * token means it was copied: the whole family is revoked, so both the thief and the
  * victim must log in again.
  */
@@ -37,7 +39,7 @@ export class RefreshTokensService {
     return this.tx.run(async () => {
       const familyId = randomUUID();
       await this.tokens.insertFamily({ id: familyId, userId });
-      return this.addToken(familyId);
+      return this.addToken(familyId, new Date());
     });
   }
 
@@ -56,8 +58,10 @@ export class RefreshTokensService {
         return { kind: 'reused' };
       }
       if (found.token.expiresAt <= now) return { kind: 'invalid' };
+      // However often it is rotated, a session ends at its absolute deadline.
+      if (this.sessionDeadline(found.family.createdAt) <= now) return { kind: 'invalid' };
       await this.tokens.markUsed(found.token.id, now);
-      const next = await this.addToken(found.family.id);
+      const next = await this.addToken(found.family.id, found.family.createdAt);
       return { kind: 'rotated', value: { userId: found.family.userId, refreshToken: next } };
     });
     if (rotation.kind === 'rotated') return rotation.value;
@@ -74,15 +78,22 @@ export class RefreshTokensService {
     if (token) await this.tokens.revokeFamily(token.familyId, new Date());
   }
 
-  private async addToken(familyId: string): Promise<string> {
+  /** Adds a token to a family; it expires after the sliding TTL or at the session deadline. */
+  private async addToken(familyId: string, familyStartedAt: Date): Promise<string> {
     const token = randomBytes(32).toString('base64url');
+    const sliding = Date.now() + this.config.tokens.refreshTtlSeconds * 1000;
     await this.tokens.insertToken({
       id: randomUUID(),
       familyId,
       tokenHash: hashToken(token),
-      expiresAt: new Date(Date.now() + this.config.tokens.refreshTtlSeconds * 1000),
+      expiresAt: new Date(Math.min(sliding, this.sessionDeadline(familyStartedAt).getTime())),
     });
     return token;
+  }
+
+  /** When a session (family) started at `startedAt` ends, rotations notwithstanding. */
+  private sessionDeadline(startedAt: Date): Date {
+    return new Date(startedAt.getTime() + this.config.tokens.refreshAbsoluteTtlSeconds * 1000);
   }
 }
 

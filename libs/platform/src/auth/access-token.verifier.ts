@@ -1,12 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  type JWTHeaderParameters,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { DomainError } from '../errors/domain-error';
 
 /** The JOSE header `typ` of access tokens; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** The only signature algorithm accepted: pinned so `alg: none`/HS256 tricks fail. */
 export const ACCESS_TOKEN_ALGORITHMS = ['ES256'];
+
+/**
+ * Header members that let a token point at, or carry, its own verification key. auth never
+ * sets them; a token that does is forged, so it is refused before any key is looked up.
+ */
+const KEY_BEARING_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
+/** auth's key ids are RFC 7638 thumbprints (base64url); a path or SQL payload is not one. */
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Refuses a JOSE header that auth would never have written: a key-bearing member
+ * (`jku`, `jwk`, `x5u`, `x5c`) or a `kid` that is missing or not a plain key id. Key
+ * lookup only ever happens by a well-formed `kid` against keys the verifier already trusts.
+ * Throws a plain Error; callers fold it into their one UNAUTHENTICATED answer.
+ */
+export function assertAccessTokenHeader(header: JWTHeaderParameters): void {
+  for (const member of KEY_BEARING_HEADERS) {
+    if (member in header) throw new Error(`token header carries ${member}`);
+  }
+  if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) {
+    throw new Error('token header has no well-formed kid');
+  }
+}
 
 export interface TokenVerificationOptions {
   jwksUrl: string;
@@ -35,11 +63,16 @@ export class AccessTokenVerifier {
   constructor(
     @Inject(TOKEN_VERIFICATION_OPTIONS) private readonly options: TokenVerificationOptions,
   ) {
-    this.keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: 30_000,
       cacheMaxAge: 10 * 60_000,
       timeoutDuration: 3_000,
     });
+    // jose has already refused algorithms outside the pinned list when it asks for a key.
+    this.keys = (header, token) => {
+      assertAccessTokenHeader(header);
+      return remote(header, token);
+    };
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {

@@ -8,6 +8,8 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["idempotency-key"]',
+  // The internal callers' shared secret (auth's internal-only routes).
+  'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.accessToken',

@@ -9,9 +9,12 @@ export class CredentialEntity {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
-  /** PHC string of the argon2id hash; the password itself is never stored. */
-  @Column({ name: 'password_hash', type: 'text' })
-  passwordHash: string;
+  /**
+   * PHC string of the argon2id hash; the password itself is never stored. Null for an
+   * account created through OAuth, which has no password.
+   */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt: Date;

@@ -23,7 +23,17 @@ export class SigningKeyEntity {
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt: Date;
 
-  /** Set when a newer key takes over signing; the key still verifies until tokens expire. */
+  /**
+   * From when the key signs. A rotated-in key is published in the JWKS first and starts
+   * signing only at this time, once verifiers' caches have had time to fetch it.
+   */
+  @Column({ name: 'activates_at', type: 'timestamptz' })
+  activatesAt: Date;
+
+  /**
+   * When a newer key takes over signing (that key's `activatesAt`); the key still verifies
+   * until the tokens it signed have expired.
+   */
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
 }

@@ -1,0 +1,157 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiInternalServerErrorResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthV1 } from '@app/contracts';
+import { APP_CONFIG } from '@app/platform';
+import type { Request } from 'express';
+import { httpClient } from '../common/client-context';
+import { INTERNAL_TOKEN_KEY, InternalCallerGuard } from '../common/internal-caller.guard';
+import { AuthErrorsFilter } from '../common/auth-errors.filter';
+import type { AuthConfig } from '../config/auth.config';
+import { ErrorBodyDto } from '../http/error-body.dto';
+import { AccountsService } from './accounts.service';
+import { LoginDto } from './dto/login.dto';
+import { RegisterDto } from './dto/register.dto';
+import { AuthTokensDto, LogoutResponseDto, ValidateTokenResponseDto } from './dto/responses.dto';
+import { RefreshTokenDto, ValidateTokenDto } from './dto/token.dto';
+import { validateRequest } from './dto/validate-request';
+
+const invalid = { type: ErrorBodyDto, description: '`COMMON.VALIDATION_FAILED`, with `details`' };
+const internal = { type: ErrorBodyDto, description: '`COMMON.INTERNAL`: nothing more is said' };
+const throttled = {
+  type: ErrorBodyDto,
+  description: '`COMMON.RATE_LIMITED`; the `Retry-After` header says when to try again',
+  headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+};
+
+/**
+ * The HTTP/JSON gateway: each route is one `auth.v1.AuthService` RPC with the same fields
+ * in camelCase, the same DTOs and rules (checked by {@link validateRequest}, as on gRPC,
+ * so both transports answer a bad field alike), and the same service method. Bodies are
+ * declared `unknown` so the global ValidationPipe does not validate them a second way.
+ */
+@ApiTags('auth')
+@Controller('v1/auth')
+@UseFilters(AuthErrorsFilter)
+export class AccountsHttpController {
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  @Post('register')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Register (RPC Register): creates the account and its profile' })
+  @ApiBody({ type: RegisterDto })
+  @ApiOkResponse({ type: AuthTokensDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: '`AUTH.EMAIL_TAKEN` or `AUTH.NICKNAME_TAKEN`',
+  })
+  @ApiTooManyRequestsResponse(throttled)
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: '`COMMON.UNAVAILABLE`: profile could not be reached; nothing was kept',
+  })
+  @ApiInternalServerErrorResponse(internal)
+  async register(@Body() body: unknown, @Req() request: Request): Promise<AuthV1.AuthTokens> {
+    const dto = await validateRequest(RegisterDto, body);
+    return this.accounts.register(dto, httpClient(request, this.config.trustProxy));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in (RPC Login): exchanges email and password for tokens' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: AuthTokensDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiUnauthorizedResponse({
+    type: ErrorBodyDto,
+    description: '`AUTH.INVALID_CREDENTIALS`, the same for an unknown email and a wrong password',
+  })
+  @ApiTooManyRequestsResponse(throttled)
+  @ApiInternalServerErrorResponse(internal)
+  async login(@Body() body: unknown, @Req() request: Request): Promise<AuthV1.AuthTokens> {
+    const dto = await validateRequest(LoginDto, body);
+    return this.accounts.login(
+      dto.email,
+      dto.password,
+      httpClient(request, this.config.trustProxy),
+    );
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Refresh (RPC Refresh): rotates the refresh token; reuse of an old one ends the session',
+  })
+  @ApiBody({ type: RefreshTokenDto })
+  @ApiOkResponse({ type: AuthTokensDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiUnauthorizedResponse({
+    type: ErrorBodyDto,
+    description: '`AUTH.INVALID_TOKEN`: unknown, expired, reused or revoked',
+  })
+  @ApiInternalServerErrorResponse(internal)
+  async refresh(@Body() body: unknown): Promise<AuthV1.AuthTokens> {
+    const dto = await validateRequest(RefreshTokenDto, body);
+    return this.accounts.refresh(dto.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log out (RPC Logout): ends the session; succeeds for any token' })
+  @ApiBody({ type: RefreshTokenDto })
+  @ApiOkResponse({ type: LogoutResponseDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiInternalServerErrorResponse(internal)
+  async logout(@Body() body: unknown): Promise<AuthV1.LogoutResponse> {
+    const dto = await validateRequest(RefreshTokenDto, body);
+    await this.accounts.logout(dto.refreshToken);
+    return {};
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @UseGuards(InternalCallerGuard)
+  @ApiOperation({
+    summary: 'Validate an access token (RPC ValidateToken); internal callers only',
+  })
+  @ApiHeader({ name: INTERNAL_TOKEN_KEY, required: true, description: 'Internal callers’ secret' })
+  @ApiBody({ type: ValidateTokenDto })
+  @ApiOkResponse({ type: ValidateTokenResponseDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiUnauthorizedResponse({
+    type: ErrorBodyDto,
+    description:
+      '`COMMON.UNAUTHENTICATED` without internal credentials; `AUTH.INVALID_TOKEN` for a bad token',
+  })
+  @ApiInternalServerErrorResponse(internal)
+  async validate(@Body() body: unknown): Promise<AuthV1.ValidateTokenResponse> {
+    const dto = await validateRequest(ValidateTokenDto, body);
+    const user = await this.accounts.validateToken(dto.accessToken);
+    return { userId: user.userId, email: user.email, expiresAt: user.expiresAt };
+  }
+}

@@ -1,0 +1,55 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { Request } from 'express';
+
+/** Who is calling, as far as abuse limits care: the client's network address. */
+export interface ClientContext {
+  address: string;
+}
+
+/**
+ * The client address of an HTTP request. With `trustProxy`, the last `x-forwarded-for`
+ * entry — the one the reverse proxy in front of auth appended; earlier entries are
+ * whatever the client claimed and are ignored.
+ */
+export function httpClient(request: Request, trustProxy: boolean): ClientContext {
+  const forwarded = trustProxy ? lastForwarded(request.headers['x-forwarded-for']) : undefined;
+  return { address: forwarded ?? normalize(request.socket.remoteAddress ?? 'unknown') };
+}
+
+/**
+ * The client address of a gRPC call: the peer (`ipv4:1.2.3.4:5678`, `ipv6:[::1]:5678`),
+ * or with `trustProxy` the last `x-forwarded-for` metadata entry.
+ */
+export function grpcClient(
+  metadata: Metadata | undefined,
+  call: { getPeer?: () => string } | undefined,
+  trustProxy: boolean,
+): ClientContext {
+  const forwarded = trustProxy
+    ? lastForwarded(metadata?.get('x-forwarded-for').map(String))
+    : undefined;
+  return { address: forwarded ?? peerAddress(call?.getPeer?.() ?? 'unknown') };
+}
+
+function lastForwarded(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const last = joined
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .at(-1);
+  return last ? normalize(last) : undefined;
+}
+
+/** `ipv4:10.0.0.1:5050` → `10.0.0.1`; `ipv6:[::1]:5050` → `::1`. */
+function peerAddress(peer: string): string {
+  const withoutScheme = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(withoutScheme);
+  if (bracketed) return normalize(bracketed[1]);
+  return normalize(withoutScheme.replace(/:\d+$/, ''));
+}
+
+/** One spelling per address, so `::ffff:10.0.0.1` and `10.0.0.1` share a counter. */
+function normalize(address: string): string {
+  return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}

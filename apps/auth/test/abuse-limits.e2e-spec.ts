@@ -1,0 +1,141 @@
+import { ErrorCodes } from '@app/contracts';
+import * as grpc from '@grpc/grpc-js';
+import { randomInt } from 'node:crypto';
+import { type AuthGrpcClient, authClient } from '../../../test/e2e/support/clients';
+import { stack } from '../../../test/e2e/support/stack';
+import { errorCode, failure, newUser } from './helpers';
+
+/**
+ * The e2e stack runs auth with TRUST_PROXY and small limits (test/e2e/support/stack.ts):
+ * 5 failed logins per account, 30 per address, 5 registrations per email, in 60 s windows.
+ * Each test speaks from its own `x-forwarded-for` address, so the rest of the suite (all
+ * 127.0.0.1) is never throttled by it, and reruns within a window do not collide.
+ */
+const freshAddress = () =>
+  `2001:db8:${randomInt(0xffff).toString(16)}::${randomInt(0xffff).toString(16)}`;
+
+function from(address: string): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set('x-forwarded-for', address);
+  return metadata;
+}
+
+describe('auth abuse limits', () => {
+  let auth: AuthGrpcClient;
+  beforeAll(() => {
+    auth = authClient();
+  });
+  afterAll(() => auth.close());
+
+  it('throttles an account after 5 failed logins with RESOURCE_EXHAUSTED and retry-after, even for the right password', async () => {
+    const user = newUser('throttle');
+    const address = freshAddress();
+    await auth.register(user, from(address));
+
+    for (let i = 0; i < 5; i += 1) {
+      const error = await failure(
+        auth.login({ email: user.email, password: `wrong-${i}` }, from(address)),
+      );
+      expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+    }
+    // From another address too: the limit is the account's.
+    const throttled = await failure(auth.login(user, from(freshAddress())));
+    expect(throttled.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(errorCode(throttled)).toBe(ErrorCodes.RATE_LIMITED);
+    const retryAfter = Number(throttled.metadata.get('retry-after')[0]);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('says the same for an unknown email as for a known one once throttled', async () => {
+    const address = freshAddress();
+    const known = newUser('same');
+    await auth.register(known, from(address));
+    const unknownEmail = `nobody-${known.email}`;
+
+    const answers: grpc.ServiceError[] = [];
+    for (const email of [known.email, unknownEmail]) {
+      for (let i = 0; i < 5; i += 1) {
+        await failure(auth.login({ email, password: 'wrong-password' }, from(address)));
+      }
+      answers.push(await failure(auth.login({ email, password: 'wrong-password' }, from(address))));
+    }
+    const [forKnown, forUnknown] = answers;
+    expect(forKnown.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(forUnknown.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(forKnown.details).toBe(forUnknown.details);
+  });
+
+  it('throttles a client address after 30 failed logins across accounts, over HTTP with 429 and Retry-After', async () => {
+    const address = freshAddress();
+    const login = (email: string) =>
+      fetch(`${stack.auth.http}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ email, password: 'wrong-password' }),
+      });
+
+    for (let i = 0; i < 30; i += 1) {
+      // A new email each time, so no account limit is reached first.
+      expect((await login(`spray-${i}-${newUser().email}`)).status).toBe(401);
+    }
+    const throttled = await login(newUser().email);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await throttled.json()).toEqual({
+      statusCode: 429,
+      code: ErrorCodes.RATE_LIMITED,
+      message: 'Too many attempts, try again later',
+    });
+
+    // Another address is not affected.
+    const elsewhere = await fetch(`${stack.auth.http}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
+      body: JSON.stringify({ email: newUser().email, password: 'wrong-password' }),
+    });
+    expect(elsewhere.status).toBe(401);
+  });
+
+  it('throttles registration attempts for one email after 5', async () => {
+    const user = newUser('regspam');
+    await auth.register(user, from(freshAddress()));
+    for (let i = 0; i < 4; i += 1) {
+      const taken = await failure(
+        auth.register({ ...newUser('regspam'), email: user.email }, from(freshAddress())),
+      );
+      expect(taken.code).toBe(grpc.status.ALREADY_EXISTS);
+    }
+    const throttled = await failure(
+      auth.register({ ...newUser('regspam'), email: user.email }, from(freshAddress())),
+    );
+    expect(throttled.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(throttled.metadata.get('retry-after')).toHaveLength(1);
+  });
+});
+
+describe('auth internal-only methods', () => {
+  it('answers ValidateToken UNAUTHENTICATED without internal credentials, or with wrong ones', async () => {
+    const caller = authClient();
+    const outsider = authClient({ internalToken: null });
+    const impostor = authClient({ internalToken: 'not-the-secret-but-long-enough-0123456789' });
+    try {
+      const { accessToken, userId } = await caller.register(newUser('internal'));
+      await expect(caller.validateToken({ accessToken })).resolves.toMatchObject({ userId });
+
+      for (const client of [outsider, impostor]) {
+        const error = await failure(client.validateToken({ accessToken }));
+        expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
+        expect(errorCode(error)).toBe(ErrorCodes.UNAUTHENTICATED);
+      }
+      // Public methods need no internal credentials.
+      await expect(
+        outsider.login({ email: 'x@example.test', password: 'wrong-password' }),
+      ).rejects.toMatchObject({
+        code: grpc.status.UNAUTHENTICATED,
+      });
+    } finally {
+      for (const client of [caller, outsider, impostor]) client.close();
+    }
+  });
+});

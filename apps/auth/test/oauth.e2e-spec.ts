@@ -1,0 +1,209 @@
+import { ErrorCodes } from '@app/contracts';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type AuthGrpcClient, authClient, eventually } from '../../../test/e2e/support/clients';
+import { stack } from '../../../test/e2e/support/stack';
+import { newUser } from './helpers';
+
+/**
+ * OAuth2 login against a real authorization server on loopback (oauth2-mock-server in its
+ * own process, at the URLs the e2e stack configured auth with). The test is the browser:
+ * it follows the redirects by hand and keeps its own cookie.
+ */
+const AUTH = stack.auth.http;
+
+interface Browser {
+  cookie?: string;
+}
+
+/** GET without following redirects, sending and keeping the browser's cookie. */
+async function visit(browser: Browser, url: string): Promise<Response> {
+  const response = await fetch(url, {
+    redirect: 'manual',
+    headers: browser.cookie ? { cookie: browser.cookie } : {},
+  });
+  const setCookie = response.headers.get('set-cookie');
+  const binding = setCookie && /auth_oauth_browser=([^;]*)/.exec(setCookie)?.[1];
+  if (binding) browser.cookie = `auth_oauth_browser=${binding}`;
+  return response;
+}
+
+/** Steps 1–2: auth redirects to the provider, which "logs in" `subject` and redirects back. */
+async function authorize(browser: Browser, subject: string): Promise<URL> {
+  const start = await visit(browser, `${AUTH}/v1/auth/oauth/mock`);
+  expect(start.status).toBe(302);
+  const authorizeUrl = new URL(start.headers.get('location')!);
+  authorizeUrl.searchParams.set('login_hint', subject);
+  const back = await visit(browser, authorizeUrl.href);
+  expect(back.status).toBe(302);
+  return new URL(back.headers.get('location')!);
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe('auth OAuth2 login (authorization code + PKCE)', () => {
+  let provider: ChildProcess;
+  let auth: AuthGrpcClient;
+
+  beforeAll(async () => {
+    auth = authClient();
+    const port = new URL(stack.oauthProvider.http).port;
+    provider = spawn(process.execPath, [join(__dirname, 'support', 'oauth-provider.mjs'), port], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      provider.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      provider.once('exit', (code) => reject(new Error(`OAuth provider exited with ${code}`)));
+    });
+  });
+
+  afterAll(() => {
+    auth.close();
+    provider?.kill();
+  });
+
+  it('redirects to the provider with state, an S256 PKCE challenge and the exact redirect URI', async () => {
+    const browser: Browser = {};
+    const start = await visit(browser, `${AUTH}/v1/auth/oauth/mock`);
+
+    expect(start.status).toBe(302);
+    const location = new URL(start.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe(`${stack.oauthProvider.http}/authorize`);
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'messenger-e2e',
+      redirect_uri: `${AUTH}/v1/auth/oauth/mock/callback`,
+      code_challenge_method: 'S256',
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      state: expect.stringMatching(/^[\w-]{43}$/),
+      scope: 'openid email profile',
+    });
+    expect(start.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    expect(start.headers.get('set-cookie')).toMatch(/SameSite=Lax/i);
+  });
+
+  it('creates an account with a profile on first login, and finds it again on the next', async () => {
+    const subject = `oauth-${randomUUID().slice(0, 8)}`;
+    const browser: Browser = {};
+
+    const callback = await visit(browser, (await authorize(browser, subject)).href);
+    expect(callback.status).toBe(200);
+    const tokens = await json(callback);
+    expect(tokens).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+      expiresIn: 900,
+      userId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    await expect(
+      auth.validateToken({ accessToken: tokens.accessToken as string }),
+    ).resolves.toMatchObject({ userId: tokens.userId, email: `${subject}@oauth.example.test` });
+
+    // Its profile exists (created from auth.user.registered.v1 with a generated nickname).
+    const me = await eventually(async () => {
+      const response = await fetch(`${stack.profile.http}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokens.accessToken as string}`,
+        },
+        body: JSON.stringify({ query: '{ me { id nickname } }' }),
+      });
+      const body = (await response.json()) as { data?: { me?: { id: string; nickname: string } } };
+      return body.data?.me ?? undefined;
+    });
+    expect(me.id).toBe(tokens.userId);
+    expect(me.nickname).toMatch(/^oauth_[0-9a-f]{8}_[0-9a-f]{6}$/);
+
+    const again = await visit(browser, (await authorize(browser, subject)).href);
+    expect(again.status).toBe(200);
+    expect((await json(again)).userId).toBe(tokens.userId);
+  });
+
+  it('links a provider identity to the password account with the same verified email', async () => {
+    const subject = `linked-${randomUUID().slice(0, 8)}`;
+    const registered = await auth.register({
+      ...newUser('linked'),
+      email: `${subject}@oauth.example.test`,
+    });
+    const browser: Browser = {};
+
+    const callback = await visit(browser, (await authorize(browser, subject)).href);
+
+    expect(callback.status).toBe(200);
+    expect((await json(callback)).userId).toBe(registered.userId);
+  });
+
+  it('refuses to link an unverified email to an existing account', async () => {
+    const subject = `takeover-${randomUUID().slice(0, 8)}-unverified`;
+    await auth.register({ ...newUser('victim'), email: `${subject}@oauth.example.test` });
+    const browser: Browser = {};
+
+    const callback = await visit(browser, (await authorize(browser, subject)).href);
+
+    expect(callback.status).toBe(409);
+    expect(await json(callback)).toMatchObject({ code: ErrorCodes.AUTH_EMAIL_TAKEN });
+  });
+
+  it('gives no session for a callback without state', async () => {
+    const browser: Browser = {};
+    const callbackUrl = await authorize(browser, `nostate-${randomUUID().slice(0, 8)}`);
+    callbackUrl.searchParams.delete('state');
+
+    const callback = await visit(browser, callbackUrl.href);
+
+    expect(callback.status).toBe(401);
+    const body = await json(callback);
+    expect(body).toMatchObject({ statusCode: 401, code: ErrorCodes.UNAUTHENTICATED });
+    expect(body).not.toHaveProperty('accessToken');
+  });
+
+  it('gives no session for a state that another browser started', async () => {
+    const victim: Browser = {};
+    const attacker: Browser = {};
+    await visit(attacker, `${AUTH}/v1/auth/oauth/mock`); // the attacker has a binding of its own
+    // The attacker lures the victim's browser into the attacker's callback (login CSRF),
+    // or replays a victim's callback URL in its own browser: either way, the cookie differs.
+    const victimsCallback = await authorize(victim, `csrf-${randomUUID().slice(0, 8)}`);
+
+    const callback = await visit(attacker, victimsCallback.href);
+
+    expect(callback.status).toBe(401);
+    expect(await json(callback)).not.toHaveProperty('accessToken');
+  });
+
+  it('uses a state once: the same callback replayed gets no session', async () => {
+    const browser: Browser = {};
+    const callbackUrl = await authorize(browser, `replay-${randomUUID().slice(0, 8)}`);
+    expect((await visit(browser, callbackUrl.href)).status).toBe(200);
+
+    const replay = await visit(browser, callbackUrl.href);
+
+    expect(replay.status).toBe(401);
+    expect(await json(replay)).not.toHaveProperty('accessToken');
+  });
+
+  it('gives no session for a code the provider did not issue', async () => {
+    const browser: Browser = {};
+    const callbackUrl = await authorize(browser, `wrongcode-${randomUUID().slice(0, 8)}`);
+    callbackUrl.searchParams.set('code', randomUUID());
+
+    const callback = await visit(browser, callbackUrl.href);
+
+    expect(callback.status).toBe(401);
+    expect(await json(callback)).toMatchObject({
+      code: ErrorCodes.UNAUTHENTICATED,
+      message: 'The provider did not confirm the login',
+    });
+  });
+
+  it('answers 404 for a provider that is not configured', async () => {
+    const response = await visit({}, `${AUTH}/v1/auth/oauth/nope`);
+    expect(response.status).toBe(404);
+  });
+});
