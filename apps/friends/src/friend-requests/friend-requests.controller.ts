@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -34,6 +35,32 @@ import { SendFriendRequestDto } from './dto/send-friend-request.dto';
 import { FriendRequestsService } from './friend-requests.service';
 
 /** Asking someone to be friends, and answering. */
+
+/** The documented answers of accepting or declining a request (both have the same rules). */
+const AnswerResponses = (status: 'accepted' | 'declined') =>
+  applyDecorators(
+    ApiParam({ name: 'id', format: 'uuid', description: 'The friend request id' }),
+    ApiOkResponse({ type: FriendRequestDto, description: `The request, now \`${status}\`` }),
+    ApiBadRequestResponse({
+      type: ErrorBodyDto,
+      description: 'id is not a UUID (COMMON.VALIDATION_FAILED)',
+    }),
+    ApiForbiddenResponse({
+      type: ErrorBodyDto,
+      description: 'You sent this request (FRIENDS.NOT_ADDRESSEE)',
+    }),
+    ApiNotFoundResponse({
+      type: ErrorBodyDto,
+      description: 'No such request (FRIENDS.REQUEST_NOT_FOUND)',
+    }),
+    ApiConflictResponse({
+      type: ErrorBodyDto,
+      description:
+        'Already answered or withdrawn (FRIENDS.REQUEST_NOT_PENDING), or changed concurrently ' +
+        '(FRIENDS.CONCURRENT_UPDATE)',
+    }),
+  );
+
 @ApiTags('friend requests')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({
@@ -91,26 +118,7 @@ export class FriendRequestsController {
     summary: 'Accept a friend request',
     description: 'Only the user the request was sent to may accept it; you become friends.',
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'The friend request id' })
-  @ApiOkResponse({ type: FriendRequestDto, description: 'The request, now `accepted`' })
-  @ApiBadRequestResponse({
-    type: ErrorBodyDto,
-    description: 'id is not a UUID (COMMON.VALIDATION_FAILED)',
-  })
-  @ApiForbiddenResponse({
-    type: ErrorBodyDto,
-    description: 'You sent this request (FRIENDS.NOT_ADDRESSEE)',
-  })
-  @ApiNotFoundResponse({
-    type: ErrorBodyDto,
-    description: 'No such request (FRIENDS.REQUEST_NOT_FOUND)',
-  })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description:
-      'Already answered or withdrawn (FRIENDS.REQUEST_NOT_PENDING), or changed concurrently ' +
-      '(FRIENDS.CONCURRENT_UPDATE)',
-  })
+  @AnswerResponses('accepted')
   async accept(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -127,26 +135,7 @@ export class FriendRequestsController {
       'Only the user the request was sent to may decline it. The sender is not told ' +
       'separately (they see `friends.request.declined.v1` or the status) and may ask again.',
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'The friend request id' })
-  @ApiOkResponse({ type: FriendRequestDto, description: 'The request, now `declined`' })
-  @ApiBadRequestResponse({
-    type: ErrorBodyDto,
-    description: 'id is not a UUID (COMMON.VALIDATION_FAILED)',
-  })
-  @ApiForbiddenResponse({
-    type: ErrorBodyDto,
-    description: 'You sent this request (FRIENDS.NOT_ADDRESSEE)',
-  })
-  @ApiNotFoundResponse({
-    type: ErrorBodyDto,
-    description: 'No such request (FRIENDS.REQUEST_NOT_FOUND)',
-  })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description:
-      'Already answered or withdrawn (FRIENDS.REQUEST_NOT_PENDING), or changed concurrently ' +
-      '(FRIENDS.CONCURRENT_UPDATE)',
-  })
+  @AnswerResponses('declined')
   async decline(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', ParseUUIDPipe) id: string,
