@@ -1,4 +1,5 @@
 import { ErrorCodes } from '@app/contracts';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import {
@@ -43,6 +44,7 @@ describe('messenger: several instances', () => {
   let carol: TestUser;
   let dave: TestUser;
   let chat: ChatView;
+  let redis: Redis;
   const sockets: Socket[] = [];
   const open = async (url: string, user: TestUser) => {
     const socket = await connected(url, user.accessToken);
@@ -52,6 +54,7 @@ describe('messenger: several instances', () => {
 
   beforeAll(async () => {
     auth = authClient();
+    redis = new Redis(serviceEnv('messenger').REDIS_URL, { lazyConnect: true });
     [second, alice, bob, carol, dave] = await Promise.all([
       startMessenger(sparePort(0), {
         // Its own consumer group: a member killed with -9 would hold its share of the
@@ -61,7 +64,9 @@ describe('messenger: several instances', () => {
         FRIENDS_GRPC_URL: '127.0.0.1:1',
         CORS_ORIGINS: ALLOWED_ORIGIN,
         MAX_CONNECTIONS_PER_USER: '3',
-        MESSAGES_PER_SECOND: '5',
+        // A token bucket of 5 refilled at 1 a second: slow enough to observe the refill.
+        MESSAGES_PER_SECOND: '1',
+        MESSAGE_BURST: '5',
         MAX_PAYLOAD_BYTES: '4096',
       }),
       registerUser(auth, 'alice'),
@@ -83,6 +88,7 @@ describe('messenger: several instances', () => {
 
   afterAll(async () => {
     auth?.close();
+    redis?.disconnect();
     await second?.stop();
   });
 
@@ -158,26 +164,38 @@ describe('messenger: several instances', () => {
       expect(fourth.data?.code).toBe(ErrorCodes.RATE_LIMITED);
     });
 
-    it('answers messages over the per-socket rate with an error ack, for that socket only', async () => {
+    it('holds each socket to a token bucket in Redis: a burst up to capacity, then the refill rate', async () => {
       const [burst, calm] = [await open(second.url, bob), await open(second.url, bob)];
+      const message = (text: string) => ({ chatId: chat.id, clientMessageId: randomUUID(), text });
+      const rateLimited = {
+        ok: false,
+        error: expect.objectContaining({ code: ErrorCodes.RATE_LIMITED }),
+      };
+
+      // Capacity 5: of 8 sent in the same instant, 5 pass and the rest are refused.
+      const burstAt = Date.now();
       const replies = await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
-          ack(burst, 'message:send', {
-            chatId: chat.id,
-            clientMessageId: randomUUID(),
-            text: `burst ${i}`,
-          }),
-        ),
+        Array.from({ length: 8 }, (_, i) => ack(burst, 'message:send', message(`burst ${i}`))),
       );
       expect(replies.filter((r) => r.ok)).toHaveLength(5);
-      for (const reply of replies.filter((r) => !r.ok)) {
-        expect(reply).toEqual({
-          ok: false,
-          error: expect.objectContaining({ code: ErrorCodes.RATE_LIMITED }),
-        });
-      }
-      await send(calm, chat.id, 'unaffected');
+      expect(replies.filter((r) => !r.ok)).toEqual(Array.from({ length: 3 }, () => rateLimited));
       expect(burst.connected).toBe(true);
+
+      // The bucket is shared state in Redis (any instance sees it), keyed by the socket id.
+      const bucket = await redis.hget(`messenger:bucket:socket:${burst.id}`, 'tokens');
+      expect(Number(bucket)).toBeLessThan(1);
+
+      // Another socket of the same user has its own full bucket.
+      await send(calm, chat.id, 'unaffected');
+
+      // One token a second: 1.3 s after the burst one token is back, not a whole new budget.
+      await new Promise((r) => setTimeout(r, Math.max(0, burstAt + 1_300 - Date.now())));
+      const afterRefill = await Promise.all([
+        ack(burst, 'message:send', message('refilled 1')),
+        ack(burst, 'message:send', message('refilled 2')),
+      ]);
+      expect(afterRefill.filter((r) => r.ok)).toHaveLength(1);
+      expect(afterRefill.filter((r) => !r.ok)).toEqual([rateLimited]);
     });
 
     it('closes a socket that sends an oversized packet, and only that socket', async () => {

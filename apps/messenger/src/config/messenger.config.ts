@@ -34,8 +34,13 @@ export const messengerConfigSchema = commonEnvSchema
     CORS_ORIGINS: z.string().min(1).default('*'),
     /** Largest socket.io packet accepted; a bigger one closes that socket (socket.io's rule). */
     MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16_384),
-    /** Messages (and typing signals) one socket may send per second; more get an error ack. */
+    /**
+     * Steady rate of messages (and typing signals) per socket: its token bucket regains this
+     * many tokens a second. A message without a token gets an error ack.
+     */
     MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(10),
+    /** Size of each socket's token bucket: the most messages it may send at once. */
+    MESSAGE_BURST: z.coerce.number().int().min(1).default(20),
     /** Open sockets one user may hold at once (all devices, all instances). */
     MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(10),
     /** How long the last socket of a user must stay closed before friends see them offline. */
@@ -55,6 +60,7 @@ export const messengerConfigSchema = commonEnvSchema
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       messagesPerSecond: e.MESSAGES_PER_SECOND,
+      messageBurst: e.MESSAGE_BURST,
       maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     },
     presence: { offlineDelayMs: e.PRESENCE_OFFLINE_DELAY_MS },

@@ -114,11 +114,26 @@ export class ConnectionGateway
     return ok({ expiresAt: new Date(user.expiresAt * 1000).toISOString() });
   }
 
-  /** (Re)arms the timer that closes the socket when its token expires. */
+  /**
+   * (Re)arms the timer that closes the socket when its token expires. The client first
+   * gets `auth:expired {code, message}`, so it can tell this close from a network drop and
+   * reconnect with a fresh token instead of retrying the dead one.
+   */
   private closeAtExpiry(socket: AuthenticatedSocket, user: AuthenticatedUser): void {
     clearTimeout(this.expiryTimers.get(socket));
     const ttl = Math.min(user.expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
-    const timer = setTimeout(() => socket.disconnect(true), Math.max(ttl, 0));
+    const timer = setTimeout(
+      () => {
+        this.logger.debug({ userId: user.userId, socketId: socket.id }, 'token expired');
+        // Sent before the close on the same connection, so the client always receives it.
+        socket.emit('auth:expired', {
+          code: ErrorCodes.UNAUTHENTICATED,
+          message: 'UNAUTHENTICATED: access token expired',
+        });
+        socket.disconnect(true);
+      },
+      Math.max(ttl, 0),
+    );
     timer.unref();
     this.expiryTimers.set(socket, timer);
   }

@@ -7,10 +7,18 @@ export interface SocketData {
   user: AuthenticatedUser;
 }
 
+/**
+ * Events the server emits on one socket directly (everything else goes through user rooms,
+ * see `ClientNotifier`).
+ */
+export interface SocketServerEvents {
+  'auth:expired': (notice: { code: string; message: string }) => void;
+}
+
 /** A socket past the handshake: its `data.user` is always set. */
 export type AuthenticatedSocket = Socket<
   Record<string, never>,
-  Record<string, never>,
+  SocketServerEvents,
   Record<string, never>,
   SocketData
 >;

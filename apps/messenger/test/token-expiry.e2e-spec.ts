@@ -1,0 +1,109 @@
+import { ErrorCodes } from '@app/contracts';
+import { decodeJwt } from 'jose';
+import type { Socket } from 'socket.io-client';
+import {
+  type AuthGrpcClient,
+  authClient,
+  registerUser,
+  type TestUser,
+} from '../../../test/e2e/support/clients';
+import { mintAccessToken } from './support/access-tokens';
+import {
+  ack,
+  collect,
+  connected,
+  MAIN_MESSENGER,
+  okAck,
+  refused,
+} from './support/messenger-clients';
+
+interface ExpiryNotice {
+  code: string;
+  message: string;
+}
+
+/** Resolves the reason and the moment a socket is disconnected. */
+function closing(socket: Socket): Promise<{ reason: string; at: number }> {
+  return new Promise((resolve) =>
+    socket.once('disconnect', (reason) => resolve({ reason, at: Date.now() })),
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A socket lives as long as its access token. The tokens here are signed like auth's with
+ * auth's own key but expire within seconds (see `mintAccessToken`).
+ */
+describe('messenger: sockets and token expiry', () => {
+  let auth: AuthGrpcClient;
+  let alice: TestUser;
+  const sockets: Socket[] = [];
+  const open = async (token: string) => {
+    const socket = await connected(MAIN_MESSENGER, token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    auth = authClient();
+    alice = await registerUser(auth, 'expiry');
+  });
+
+  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
+
+  afterAll(() => auth?.close());
+
+  it('closes a socket when its token expires, telling the client why', async () => {
+    const short = await mintAccessToken(alice, 2);
+    const socket = await open(short.token);
+    const notices = collect<ExpiryNotice>(socket, 'auth:expired');
+    const closed = closing(socket);
+
+    // Still usable just before expiry.
+    await sleep(Math.max(0, short.expiresAtMs - Date.now() - 600));
+    await expect(okAck(socket, 'chat:list', {})).resolves.toEqual({ ok: true, chats: [] });
+
+    const { reason, at } = await closed;
+    expect(reason).toBe('io server disconnect'); // closed by the server, not a network drop
+    expect(notices).toEqual([
+      { code: ErrorCodes.UNAUTHENTICATED, message: 'UNAUTHENTICATED: access token expired' },
+    ]);
+    // Not before the token's `exp`, and promptly after it (slack for timers and the wire).
+    expect(at).toBeGreaterThanOrEqual(short.expiresAtMs - 50);
+    expect(at).toBeLessThan(short.expiresAtMs + 1_500);
+
+    // The dead token opens nothing any more.
+    const again = await refused(MAIN_MESSENGER, short.token);
+    expect(again.message).toBe('UNAUTHENTICATED: invalid or expired token');
+  });
+
+  it('keeps a socket open past its first token’s expiry after auth:refresh with a fresh one', async () => {
+    const short = await mintAccessToken(alice, 2);
+    const [refreshed, bystander] = [await open(short.token), await open(short.token)];
+    const notices = collect<ExpiryNotice>(refreshed, 'auth:expired');
+    const bystanderClosed = closing(bystander);
+
+    const fresh = await auth.login({ email: alice.email, password: alice.password });
+    const renewed = await ack<{ expiresAt: string }>(refreshed, 'auth:refresh', {
+      token: fresh.accessToken,
+    });
+    const freshExp = decodeJwt(fresh.accessToken).exp as number;
+    expect(renewed).toEqual({ ok: true, expiresAt: new Date(freshExp * 1000).toISOString() });
+
+    // The socket that did not re-authenticate goes at the old expiry…
+    await expect(bystanderClosed).resolves.toMatchObject({ reason: 'io server disconnect' });
+    // …the refreshed one stays, well past it, and keeps working.
+    await sleep(Math.max(0, short.expiresAtMs + 1_000 - Date.now()));
+    expect(refreshed.connected).toBe(true);
+    expect(notices).toEqual([]);
+    await expect(okAck(refreshed, 'chat:list', {})).resolves.toMatchObject({ ok: true });
+  });
+
+  it('refuses a handshake with an expired token', async () => {
+    const expired = await mintAccessToken(alice, -60);
+    const error = await refused(MAIN_MESSENGER, expired.token);
+    expect(error.message).toBe('UNAUTHENTICATED: invalid or expired token');
+    expect(error.data?.code).toBe(ErrorCodes.UNAUTHENTICATED);
+  });
+});
