@@ -7,7 +7,7 @@ import {
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
-import { mintAccessToken } from './support/access-tokens';
+import { mintAccessToken } from '../../../test/e2e/support/access-tokens';
 import {
   ack,
   collect,

@@ -20,6 +20,8 @@ export const SCHEMA_FILE = join(process.cwd(), 'apps/profile/schema.gql');
  *   (`hideSchemaDetailsFromClientErrors`), so the schema cannot be probed.
  * - Every operation passes the query limits before any resolver runs; batched (array)
  *   HTTP bodies are refused.
+ * - Errors are formatted by `formatGraphQLError` on both transports (graphql-ws through
+ *   its own hooks, see `graphqlWsOptions`).
  */
 export function graphqlOptions(
   config: Pick<ProfileConfig, 'env'>,
@@ -46,6 +48,8 @@ export function graphqlOptions(
     autoTransformHttpErrors: false,
     formatError: formatGraphQLError,
     context: operationContext,
-    subscriptions: { 'graphql-ws': graphqlWsOptions(verifier, () => schema) },
+    subscriptions: {
+      'graphql-ws': graphqlWsOptions(verifier, () => schema, { hideSchemaDetails: production }),
+    },
   };
 }

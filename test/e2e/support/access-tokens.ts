@@ -1,7 +1,7 @@
 import { type CryptoKey, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { Client } from 'pg';
-import type { TestUser } from '../../../../test/e2e/support/clients';
-import { serviceEnv } from '../../../../test/e2e/support/stack';
+import type { TestUser } from './clients';
+import { serviceEnv } from './stack';
 
 /** An access token and its expiry in milliseconds since the epoch. */
 export interface MintedToken {
@@ -12,9 +12,10 @@ export interface MintedToken {
 /**
  * Signs access tokens exactly as auth does (ES256, `typ: at+jwt`, auth's issuer and
  * audience, a `kid` auth publishes) but with a lifetime of the test's choosing, so a spec
- * can watch a token expire in seconds instead of auth's fifteen minutes. The private key
- * is the one that signed `user`'s token, read from the e2e auth database; messenger
- * verifies the result against auth's real JWKS.
+ * can watch a token expire in seconds instead of auth's fifteen minutes (a negative
+ * lifetime gives an already expired token). The private key is the one that signed
+ * `user`'s token, read from the e2e auth database, so any service verifies the result
+ * against auth's real JWKS like a token auth issued.
  */
 export async function mintAccessToken(
   user: TestUser,
