@@ -14,6 +14,7 @@ const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
 
 const INFRA_SERVICES = ['kafka', 'postgres', 'redis'] as const;
 const APP_SERVICES = ['auth', 'profile', 'friends', 'messenger'] as const;
+const OBSERVABILITY_SERVICES = ['jaeger', 'prometheus', 'alertmanager', 'grafana'] as const;
 
 /** Published ports per service, host side = container side (ARCHITECTURE.md). */
 const ARCHITECTURE_PORTS: Record<(typeof APP_SERVICES)[number], { http: number; grpc?: number }> = {
@@ -183,7 +184,7 @@ describe('docker-compose.yml', () => {
 
   it('defines the infrastructure and the four services', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining([...INFRA_SERVICES, ...APP_SERVICES]),
+      expect.arrayContaining([...INFRA_SERVICES, ...APP_SERVICES, ...OBSERVABILITY_SERVICES]),
     );
   });
 
@@ -272,6 +273,104 @@ describe('docker-compose.yml', () => {
         .map((file) => readFileSync(file, 'utf8'))
         .join('\n');
       expect(initSql).toMatch(new RegExp(`CREATE DATABASE\\s+"?${database}"?\\s*;`, 'i'));
+    });
+  });
+
+  describe('observability', () => {
+    /** Container path → host path (resolved) of a service's bind mounts. */
+    const mounts = (service: ComposeService): Record<string, string> =>
+      Object.fromEntries(
+        (service.volumes ?? [])
+          .filter((v): v is string => typeof v === 'string' && /^[./]/.test(v))
+          .map((v) => {
+            const [source, target] = v.split(':');
+            return [target, path.resolve(REPO_ROOT, source)];
+          }),
+      );
+    /** The host file a container path of a service reads, through its bind mounts. */
+    const hostFile = (service: ComposeService, containerPath: string): string | undefined => {
+      for (const [target, source] of Object.entries(mounts(service))) {
+        if (containerPath === target) return source;
+        if (containerPath.startsWith(`${target}/`)) {
+          return path.join(source, containerPath.slice(target.length + 1));
+        }
+      }
+      return undefined;
+    };
+    const yamlAt = (file: string | undefined) =>
+      parseDocument(readFileSync(file!, 'utf8')).toJS() as Dict;
+
+    it("sends every app service's traces to the OTLP/HTTP receiver of Jaeger", () => {
+      const jaeger = services.jaeger;
+      expect(envOf(jaeger).COLLECTOR_OTLP_ENABLED).toBe('true');
+      for (const name of APP_SERVICES) {
+        const endpoint = new URL(envOf(services[name]).OTEL_EXPORTER_OTLP_ENDPOINT);
+        expect({ name, host: endpoint.host }).toEqual({ name, host: 'jaeger:4318' });
+      }
+    });
+
+    it('has Prometheus scrape each app service on its container HTTP port, with its rules', () => {
+      const prometheus = services.prometheus;
+      const configArg = (prometheus as { command?: string[] }).command?.find((arg) =>
+        arg.startsWith('--config.file='),
+      );
+      const configFile = hostFile(prometheus, configArg!.split('=')[1]);
+      const config = yamlAt(configFile) as {
+        rule_files: string[];
+        scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      };
+      for (const rules of config.rule_files) {
+        expect(existsSync(path.resolve(path.dirname(configFile!), rules))).toBe(true);
+      }
+      for (const name of APP_SERVICES) {
+        const job = config.scrape_configs.find((j) => j.job_name === name);
+        expect(job?.static_configs[0].targets).toEqual([
+          `${name}:${envOf(services[name]).HTTP_PORT}`,
+        ]);
+      }
+    });
+
+    it('provisions Grafana with the Prometheus service and the dashboards folder it mounts', () => {
+      const grafana = services.grafana;
+      const datasources = yamlAt(
+        hostFile(grafana, '/etc/grafana/provisioning/datasources/prometheus.yml'),
+      ) as { datasources: Array<{ url: string }> };
+      expect(new URL(datasources.datasources[0].url).host).toBe('prometheus:9090');
+      const providers = yamlAt(
+        hostFile(grafana, '/etc/grafana/provisioning/dashboards/messenger.yml'),
+      ) as { providers: Array<{ options: { path: string } }> };
+      const dashboards = hostFile(grafana, providers.providers[0].options.path);
+      expect(dashboards).toBe(path.join(REPO_ROOT, 'ops', 'grafana', 'dashboards'));
+      const home = hostFile(grafana, envOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+      expect(existsSync(home!)).toBe(true);
+    });
+
+    it('mounts the Alertmanager config and the secret files it references', () => {
+      const alertmanager = services.alertmanager;
+      const config = yamlAt(hostFile(alertmanager, '/etc/alertmanager/alertmanager.yml')) as {
+        global: { slack_api_url_file: string };
+        receivers: Array<{ pagerduty_configs?: Array<{ routing_key_file: string }> }>;
+      };
+      const files = [
+        config.global.slack_api_url_file,
+        ...config.receivers.flatMap((r) =>
+          (r.pagerduty_configs ?? []).map((p) => p.routing_key_file),
+        ),
+      ];
+      for (const file of files) {
+        expect({ file, exists: existsSync(hostFile(alertmanager, file) ?? '') }).toEqual({
+          file,
+          exists: true,
+        });
+      }
+    });
+
+    it('publishes the observability UIs on loopback only', () => {
+      for (const name of OBSERVABILITY_SERVICES) {
+        for (const port of (services[name].ports ?? []).map(parsePort)) {
+          expect({ name, hostIp: port.hostIp }).toEqual({ name, hostIp: '127.0.0.1' });
+        }
+      }
     });
   });
 

@@ -1,6 +1,7 @@
+// @app/platform first: it starts tracing before instrumented libraries load.
+import { bootstrapService, loadConfig, runMain } from '@app/platform';
 import { GrpcPackages } from '@app/contracts';
 import { kafkaTransport } from '@app/kafka';
-import { bootstrapService, loadConfig, runMain } from '@app/platform';
 import { AuthModule } from './auth.module';
 import { authConfigSchema } from './config/auth.config';
 import { grpcServerExtras } from './health/grpc-server-extras';

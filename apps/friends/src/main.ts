@@ -1,6 +1,7 @@
+// @app/platform first: it starts tracing before instrumented libraries load.
+import { bootstrapService, loadConfig, runMain } from '@app/platform';
 import { GrpcPackages } from '@app/contracts';
 import { kafkaTransport } from '@app/kafka';
-import { bootstrapService, loadConfig, runMain } from '@app/platform';
 import { friendsConfigSchema } from './config/friends.config';
 import { FriendsModule } from './friends.module';
 import { configureHttp } from './http-setup';

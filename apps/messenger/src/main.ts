@@ -1,5 +1,6 @@
-import { kafkaTransport } from '@app/kafka';
+// @app/platform first: it starts tracing before instrumented libraries load.
 import { bootstrapService, loadConfig, runMain } from '@app/platform';
+import { kafkaTransport } from '@app/kafka';
 import { messengerConfigSchema } from './config/messenger.config';
 import { MessengerModule } from './messenger.module';
 import { MessengerIoAdapter } from './realtime/messenger-io.adapter';

@@ -44,7 +44,7 @@ export class MessengerModule {
       imports: [
         LoggingModule.forRoot({ service: 'messenger', level: config.logLevel }),
         HealthModule.forRoot({ shutdownGraceMs: config.shutdownGraceMs }),
-        MetricsModule.forRoot({ service: 'messenger' }),
+        MetricsModule.forRoot({ service: 'messenger', socketIo: true }),
         DatabaseModule.forRoot({
           url: config.database.url,
           entities: [...EVENT_ENTITIES, ChatEntity, ChatMemberEntity, MessageEntity],

@@ -1,8 +1,10 @@
 /**
  * Small platform pieces every service shares: typed config, logging, health, metrics,
- * domain errors and their transport mappings, database transactions, token verification
- * and the bootstrap of a hybrid Nest app.
+ * tracing, domain errors and their transport mappings, database transactions, token
+ * verification and the bootstrap of a hybrid Nest app.
  */
+// First, before anything that loads an instrumented library: see tracing/register.ts.
+import './tracing/register';
 export * from './config';
 export * from './logging';
 export * from './errors';
@@ -12,3 +14,4 @@ export * from './metrics';
 export * from './auth';
 export * from './bootstrap';
 export * from './grpc';
+export * from './tracing';

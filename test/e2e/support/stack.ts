@@ -29,6 +29,13 @@ export const stack = {
 
 export type ServiceName = Exclude<keyof typeof stack, 'oauthProvider'>;
 
+/**
+ * The OTLP/HTTP receiver the tracing spec runs in its own process. Every service of the
+ * stack exports its spans there; while no spec listens, exports fail and are dropped,
+ * which tracing tolerates by design.
+ */
+export const otlpReceiver = { http: `http://127.0.0.1:${13095 + offset}` } as const;
+
 const port = (url: string): string => url.slice(url.lastIndexOf(':') + 1);
 
 /**
@@ -75,6 +82,10 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     OUTBOX_POLL_MS: '200',
+    // Tracing on, as in docker-compose, exporting to the tracing spec's receiver; short
+    // batch delay so a trace arrives while the spec waits for it.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpReceiver.http,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
     // Its own consumer groups, so a stack from `npm run up` on the same broker takes no share.
     KAFKA_GROUP_ID: `${service}-e2e${suffix}`,
     AUTH_JWKS_URL: `${stack.auth.http}/.well-known/jwks.json`,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEnvelope, EventPayload, EventPayloadSchemas, Topic } from '@app/contracts';
-import { TransactionHost } from '@app/platform';
+import { eventTraceHeaders, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -60,7 +60,8 @@ export class OutboxEventPublisher extends EventPublisher {
       topic,
       key,
       envelope,
-      headers: {},
+      // The trace of the request that recorded the event, continued by its consumers.
+      headers: eventTraceHeaders(),
     });
     this.tx.afterCommit(() => this.relay.nudge());
     return envelope;

@@ -1,2 +1,5 @@
 export * from './metrics';
 export * from './metrics.module';
+export * from './outcome';
+export * from './request-metrics.interceptor';
+export * from './socket-metrics.gateway';

@@ -1,19 +1,36 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { HttpMetricsInterceptor, MetricsController, MetricsService } from './metrics';
+import { MetricsController, MetricsService } from './metrics';
+import { RequestMetricsInterceptor } from './request-metrics.interceptor';
+import { SocketMetricsGateway } from './socket-metrics.gateway';
 
-/** Prometheus metrics at `/metrics`, labelled with the service name. */
+export interface MetricsModuleOptions {
+  /** Value of the `service` label on every series. */
+  service: string;
+  /** The service serves socket.io: measure its events and connections. */
+  socketIo?: boolean;
+}
+
+/**
+ * Prometheus metrics at `/metrics`, labelled with the service name, and RED metrics for
+ * every HTTP route, gRPC method and GraphQL root field of the app — and, with `socketIo`,
+ * for every socket.io event, plus the connection count.
+ */
 @Global()
 @Module({})
 export class MetricsModule {
-  static forRoot(options: { service: string }): DynamicModule {
+  static forRoot(options: MetricsModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: MetricsService, useValue: new MetricsService(options.service) },
+      // APP_INTERCEPTOR (not app.useGlobalInterceptors) so that gateways and the
+      // connected microservice transports get it too.
+      { provide: APP_INTERCEPTOR, useClass: RequestMetricsInterceptor },
+    ];
+    if (options.socketIo) providers.push(SocketMetricsGateway);
     return {
       module: MetricsModule,
       controllers: [MetricsController],
-      providers: [
-        { provide: MetricsService, useValue: new MetricsService(options.service) },
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
-      ],
+      providers,
       exports: [MetricsService],
     };
   }

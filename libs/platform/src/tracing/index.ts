@@ -1,0 +1,2 @@
+export { shutdownTracing } from './register';
+export { EVENT_TRACE_HEADERS, eventTraceHeaders, restoreEventTraceContext } from './trace-context';
