@@ -1,6 +1,7 @@
 // `npm test`: the whole suite, in the order that fails fastest — lint, type check, unit,
 // then end to end against real PostgreSQL, Kafka and Redis (the e2e global setup starts
-// whatever is not running, builds, and runs each service as its own process).
+// whatever is not running, builds, and runs each service as its own process), then the
+// fault-injection suite (its own broker, processes killed and restarted).
 // Infrastructure this run started is stopped at the end; what was already running stays.
 import { ensureInstalled } from './ensure-install.mjs';
 
@@ -17,6 +18,9 @@ const steps = [
   ['type check', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
   ['unit tests', 'jest', ['--config', 'jest.config.js', '--ci']],
   ['end-to-end tests', 'jest', ['--config', 'jest.e2e.config.js', '--ci', '--runInBand']],
+  // kill -9, a stopped broker, dropped database connections: with their own broker and
+  // service processes (test/faults/README.md).
+  ['fault-injection tests', 'jest', ['--config', 'jest.faults.config.js', '--ci', '--runInBand']],
 ];
 
 let failed;

@@ -1,7 +1,33 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { deadLetterTopic } from '@app/contracts';
-import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
+import {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  Kafka,
+  KafkaJSAggregateError,
+  KafkaJSError,
+  KafkaJSProtocolError,
+  logLevel,
+  LogEntry,
+  Producer,
+} from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
+import { DISCONNECT_TIMEOUT_MS, settleWithin } from './settle-within';
+
+/** How long start-up waits for its topics to exist and have leaders. */
+const TOPIC_SETUP_TIMEOUT_MS = 30_000;
+
+/**
+ * Errors of topic set-up worth another round: those kafkajs marks retriable (unknown
+ * topic, no leader yet, not the controller) and "already exists" (another service won).
+ */
+function isRetriable(error: unknown): boolean {
+  if (error instanceof KafkaJSAggregateError) return error.errors.every(isRetriable);
+  if (error instanceof KafkaJSProtocolError && error.type === 'TOPIC_ALREADY_EXISTS') return true;
+  return error instanceof KafkaJSError && error.retriable;
+}
 
 /**
  * The one place that holds kafkajs objects: the client, the admin used for topic creation
@@ -29,14 +55,39 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
     this.admin = this.kafka.admin();
   }
 
-  /** Creates the service's topics (and their dead-letter topics) if missing: no auto-create. */
+  /**
+   * Creates the service's topics (and their dead-letter topics) if missing — no
+   * auto-create — and returns once every one of them has a leader.
+   *
+   * Services share topics and often start together, so another one may be creating the
+   * same topics at this moment: kafkajs then answers "already exists" without waiting for
+   * leaders, and a just-created topic can be briefly unknown to the broker's metadata.
+   * Both are retried until `TOPIC_SETUP_TIMEOUT_MS`; anything else fails the start.
+   */
   async onModuleInit(): Promise<void> {
     await this.admin.connect();
-    const existing = new Set(await this.admin.listTopics());
     const wanted = this.options.topics.flatMap((topic) => [topic, deadLetterTopic(topic)]);
+    const deadline = Date.now() + TOPIC_SETUP_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await this.createMissing(wanted);
+        if (await this.allHaveLeaders(wanted)) return;
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        this.logger.warn({ err: error }, 'Kafka topics not ready yet; retrying');
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Kafka topics without a leader after ${TOPIC_SETUP_TIMEOUT_MS} ms`);
+      }
+      await sleep(250);
+    }
+  }
+
+  private async createMissing(wanted: string[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length === 0) return;
-    await this.admin.createTopics({
+    const created = await this.admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((topic) => ({
         topic,
@@ -44,7 +95,19 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
         replicationFactor: -1,
       })),
     });
-    this.logger.log({ topics: missing }, 'Created Kafka topics');
+    if (created) this.logger.log({ topics: missing }, 'Created Kafka topics');
+  }
+
+  private async allHaveLeaders(topics: string[]): Promise<boolean> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics });
+    return (
+      metadata.topics.length === topics.length &&
+      metadata.topics.every(
+        (topic) =>
+          topic.partitions.length > 0 &&
+          topic.partitions.every((partition) => partition.leader >= 0),
+      )
+    );
   }
 
   /** The idempotent producer (acks from all in-sync replicas), connected on first use. */
@@ -68,6 +131,15 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
     return consumer;
   }
 
+  /**
+   * Disconnects a consumer of {@link consumer}, waiting at most a few seconds (see
+   * {@link settleWithin}); application shutdown then no longer waits for it.
+   */
+  async releaseConsumer(consumer: Consumer): Promise<void> {
+    this.consumers.delete(consumer);
+    await settleWithin(consumer.disconnect(), DISCONNECT_TIMEOUT_MS);
+  }
+
   /** Resolves when the cluster answers a metadata request within `timeoutMs`. */
   async ping(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -82,9 +154,15 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    await settleWithin(
+      Promise.allSettled([...this.consumers].map((c) => c.disconnect())),
+      DISCONNECT_TIMEOUT_MS,
+    );
     const producer = await this.producerConnection?.catch(() => undefined);
-    await Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]);
+    await settleWithin(
+      Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]),
+      DISCONNECT_TIMEOUT_MS,
+    );
   }
 
   private log({ level, log }: LogEntry): void {

@@ -33,6 +33,7 @@ class PoisonRecordError extends Error {}
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(KafkaEventServer.name);
   private consumer?: Consumer;
+  private closing = false;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -64,11 +65,16 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         this.watch(this.consumer);
         await this.consumer.connect();
         await this.consumer.subscribe({ topics, fromBeginning: true });
-        await this.consumer.run({
-          autoCommit: true,
-          eachMessage: (payload) => this.handleRecord(payload),
-        });
-        this.logger.log({ topics, groupId: this.groupId }, 'Consuming Kafka events');
+        // Not awaited: the first join can take up to a session timeout (after a crash the
+        // dead member must expire first), and the service's HTTP and gRPC APIs must not
+        // wait for it. Join failures are crashes, handled in watch().
+        const consumer = this.consumer;
+        consumer
+          .run({ autoCommit: true, eachMessage: (payload) => this.handleRecord(payload) })
+          .then(
+            () => this.logger.log({ topics, groupId: this.groupId }, 'Consuming Kafka events'),
+            (error: unknown) => this.exitOnFailure(error),
+          );
       }
       callback();
     } catch (error) {
@@ -96,17 +102,21 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
         );
         return;
       }
-      this.logger.fatal(
-        { err: payload.error, groupId: payload.groupId },
-        'Kafka consumer stopped; exiting',
-      );
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
+      this.exitOnFailure(payload.error);
     });
   }
 
+  /** The consumer cannot go on: exit non-zero (through a graceful SIGTERM shutdown). */
+  private exitOnFailure(error: unknown): void {
+    if (this.closing) return;
+    this.logger.fatal({ err: error, groupId: this.groupId }, 'Kafka consumer stopped; exiting');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  }
+
   async close(): Promise<void> {
-    await this.consumer?.disconnect();
+    this.closing = true;
+    if (this.consumer) await this.connection.releaseConsumer(this.consumer);
   }
 
   on(): never {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, OnModuleInit } from '@nestjs/common';
 import { TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { ClientBase } from 'pg';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { TransactionHost } from './transaction-host';
@@ -70,7 +71,17 @@ export class DatabaseModule {
             migrationsRun: false,
             synchronize: false,
             logging: ['error', 'migration'] as const,
-            extra: { max: options.poolSize ?? 10 },
+            extra: {
+              max: options.poolSize ?? 10,
+              // pg-pool hands a new connection to TypeORM before TypeORM listens for its
+              // errors. An error read in that gap — PostgreSQL terminating the backend just
+              // as it became ready — is an 'error' event nobody handles, which kills the
+              // process. A listener for the connection's whole life makes it an ordinary
+              // failed query (pool and TypeORM still drop the broken connection).
+              onConnect: (client: ClientBase) => {
+                client.on('error', () => undefined);
+              },
+            },
           }),
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
             const dataSource = await new DataSource(dataSourceOptions!).initialize();

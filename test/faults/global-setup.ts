@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { FaultBroker } from './support/broker';
+import { BUILD_DIR, LOG_DIR, ROOT } from './support/layout';
+import { killLeftoversSync, stopAll } from './support/processes';
+
+const say = (line: string) => process.stdout.write(`[faults] ${line}\n`);
+
+/**
+ * Builds the services into their own folder, formats and starts the suite's own broker.
+ * Each spec starts the service processes it needs (and kills some of them). PostgreSQL
+ * and the Kafka jars come from `scripts/infra/up.mjs`; the shared broker is never used.
+ */
+export default async function globalSetup(): Promise<void> {
+  // Jest's own process: whatever the suite started dies with it, however the run ends.
+  process.once('exit', killLeftoversSync);
+  await stopAll(); // leftovers of an interrupted run
+  rmSync(LOG_DIR, { recursive: true, force: true });
+  say('infrastructure (PostgreSQL, Kafka jars)…');
+  execFileSync(process.execPath, ['scripts/infra/up.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (process.env.FAULTS_SKIP_BUILD !== '1') {
+    say('building the services…');
+    execFileSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, BUILD_OUT_DIR: BUILD_DIR },
+    });
+  }
+  const started = Date.now();
+  FaultBroker.format();
+  await FaultBroker.start();
+  say(`own Kafka broker ready in ${Date.now() - started} ms (logs: .infra/faults/logs/)`);
+}
