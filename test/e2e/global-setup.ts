@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { E2E_INSTANCE, serviceEnv, ServiceName, stack, testDatabase } from './support/stack';
 
@@ -82,6 +83,40 @@ async function waitReady(service: ServiceName, child: ChildProcess): Promise<voi
   );
 }
 
+/** Services that consume events (auth only produces). */
+const CONSUMERS: ServiceName[] = ['profile', 'friends', 'messenger'];
+
+/**
+ * Services report ready before their consumer has joined its group (a rejoin can wait
+ * for a departed member's session to expire). Specs that wait for an event should not
+ * spend their own timeout on that, so the suite starts once every group is stable.
+ */
+async function waitForConsumerGroups(): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'e2e-setup',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const groupIds = CONSUMERS.map((service) => serviceEnv(service).KAFKA_GROUP_ID);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const { groups } = await admin.describeGroups(groupIds);
+      const waiting = groups.filter((g) => g.state !== 'Stable' || g.members.length === 0);
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `consumer groups not stable: ${waiting.map((g) => `${g.groupId}=${g.state}`).join(', ')}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   mkdirSync(LOG_DIR, { recursive: true });
   say('infrastructure (PostgreSQL, Kafka, Redis)…');
@@ -103,4 +138,7 @@ export default async function globalSetup(): Promise<void> {
       `${service} ready in ${Date.now() - started} ms (logs: .infra/e2e-logs/${E2E_INSTANCE}/${service}.log)`,
     );
   }
+  const joining = Date.now();
+  await waitForConsumerGroups();
+  say(`consumer groups stable in ${Date.now() - joining} ms`);
 }
