@@ -11,7 +11,6 @@ import {
 import { AccountsModule } from './accounts/accounts.module';
 import { CredentialEntity } from './accounts/entities/credential.entity';
 import type { AuthConfig } from './config/auth.config';
-import { GrpcHealthService } from './health/grpc-health.service';
 import { CreateAuthTables1732500000000 } from './migrations/1732500000000-create-auth-tables';
 import { SigningKeyActivation1732600000000 } from './migrations/1732600000000-signing-key-activation';
 import { OAuthIdentities1732700000000 } from './migrations/1732700000000-oauth-identities';
@@ -64,7 +63,7 @@ export class AuthModule {
         AccountsModule,
         OAuthModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, GrpcHealthService],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };
   }

@@ -4,23 +4,17 @@ import { GrpcPackages } from '@app/contracts';
 import { kafkaTransport } from '@app/kafka';
 import { AuthModule } from './auth.module';
 import { authConfigSchema } from './config/auth.config';
-import { grpcServerExtras } from './health/grpc-server-extras';
 import { configureHttp } from './http/http-setup';
 
 runMain(async () => {
   const config = loadConfig(authConfigSchema);
-  const extras = grpcServerExtras();
   await bootstrapService(AuthModule.register(config), {
     httpPort: config.http.port,
-    configure: (app) => {
-      extras.configure(app);
-      configureHttp(app);
-    },
+    configure: (app) => configureHttp(app),
     grpc: {
       package: GrpcPackages.auth.package,
       protoPath: GrpcPackages.auth.protoPath,
       url: config.grpc.url,
-      onLoadPackageDefinition: extras.onLoadPackageDefinition,
     },
     transports: [kafkaTransport],
   });

@@ -1,71 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { join } from 'node:path';
 import { authClient } from '../../../test/e2e/support/clients';
+import {
+  healthCheck as healthCheckAt,
+  reflect as reflectAt,
+} from '../../../test/e2e/support/grpc-serving';
 import { stack } from '../../../test/e2e/support/stack';
 import { failure, fieldViolations, newUser } from './helpers';
 
-const LOADER: protoLoader.Options = { enums: String, defaults: true, oneofs: true };
-
-/** A raw grpc-js client of `service` (fully qualified) from a proto file. */
-function clientOf(file: string, service: string): grpc.Client {
-  const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(file, LOADER));
-  const ctor = service
-    .split('.')
-    .reduce<unknown>(
-      (node, part) => (node as Record<string, unknown>)[part],
-      loaded,
-    ) as grpc.ServiceClientConstructor;
-  return new ctor(stack.auth.grpc, grpc.credentials.createInsecure());
-}
-
-interface ReflectionResponse {
-  listServicesResponse?: { service: Array<{ name: string }> };
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
-
-/** One request on the bidirectional `ServerReflectionInfo` stream, as grpcurl sends it. */
-function reflect(request: Record<string, unknown>): Promise<ReflectionResponse> {
-  const reflectionProto = join(
-    require.resolve('@grpc/reflection/package.json'),
-    '..',
-    'build/proto/grpc/reflection/v1/reflection.proto',
-  );
-  const client = clientOf(reflectionProto, 'grpc.reflection.v1.ServerReflection');
-  return new Promise((resolve, reject) => {
-    const call = (
-      client as unknown as { serverReflectionInfo(): grpc.ClientDuplexStream<unknown, unknown> }
-    ).serverReflectionInfo();
-    call.on('data', (response: ReflectionResponse) => {
-      resolve(response);
-      call.end();
-    });
-    call.on('error', reject);
-    call.on('end', () => client.close());
-    call.write(request);
-  });
-}
-
-function healthCheck(service: string): Promise<{ status: string }> {
-  const client = clientOf(healthProtoPath, 'grpc.health.v1.Health');
-  return new Promise((resolve, reject) => {
-    (
-      client as unknown as {
-        check(
-          request: { service: string },
-          options: grpc.CallOptions,
-          callback: (error: grpc.ServiceError | null, response: { status: string }) => void,
-        ): void;
-      }
-    ).check({ service }, { deadline: Date.now() + 5_000 }, (error, response) => {
-      client.close();
-      if (error) reject(error);
-      else resolve(response);
-    });
-  });
-}
+const reflect = (request: Record<string, unknown>) => reflectAt(stack.auth.grpc, request);
+const healthCheck = (service: string) => healthCheckAt(stack.auth.grpc, service);
 
 describe('auth gRPC server: reflection and health', () => {
   it('lists its services through server reflection, as grpcurl would', async () => {

@@ -5,6 +5,7 @@ import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { TransportExceptionFilter } from '../errors/transport-exception.filter';
+import { grpcServerExtras } from './grpc-server-extras';
 
 export interface GrpcServerOptions {
   /** proto package(s), e.g. `auth.v1`. */
@@ -13,7 +14,6 @@ export interface GrpcServerOptions {
   protoPath: string | string[];
   /** `host:port` to listen on. */
   url: string;
-  onLoadPackageDefinition?: GrpcOptions['options']['onLoadPackageDefinition'];
 }
 
 export interface ServiceBootstrapOptions {
@@ -37,15 +37,15 @@ export function grpcServerOptions(grpc: GrpcServerOptions): GrpcOptions {
       protoPath: files.map((file) => join(PROTO_ROOT, file)),
       url: grpc.url,
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-      onLoadPackageDefinition: grpc.onLoadPackageDefinition,
     },
   };
 }
 
 /**
  * Starts a service the same way everywhere: one HTTP server (health, metrics and any
- * HTTP API) with gRPC and Kafka transports connected to it, JSON logs, validation and
- * error mapping on every transport, and shutdown hooks so SIGTERM drains cleanly.
+ * HTTP API) with gRPC (plus gRPC health and reflection) and Kafka transports connected to
+ * it, JSON logs, validation and error mapping on every transport, and shutdown hooks so
+ * SIGTERM drains cleanly.
  */
 export async function bootstrapService(
   module: Type | DynamicModule,
@@ -66,9 +66,9 @@ export async function bootstrapService(
   await options.configure?.(app);
 
   if (options.grpc) {
-    app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(options.grpc), {
-      inheritAppConfig: true,
-    });
+    const grpc = grpcServerOptions(options.grpc);
+    grpc.options.onLoadPackageDefinition = grpcServerExtras(app);
+    app.connectMicroservice<MicroserviceOptions>(grpc, { inheritAppConfig: true });
   }
   for (const transport of options.transports ?? []) {
     app.connectMicroservice<MicroserviceOptions>(transport(app), { inheritAppConfig: true });

@@ -1,12 +1,16 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GrpcHealthService } from './grpc-health.service';
 import { HealthController } from './health.controller';
 import { ReadinessChecks } from './readiness-checks';
 
 const SHUTDOWN_GRACE_MS = Symbol('SHUTDOWN_GRACE_MS');
 
-/** `/health/live` and `/health/ready`; readiness goes down first on shutdown. */
+/**
+ * `/health/live` and `/health/ready` (and `grpc.health.v1.Health` on a gRPC server, from
+ * the same checks); readiness goes down first on shutdown.
+ */
 @Global()
 @Module({})
 export class HealthModule implements BeforeApplicationShutdown {
@@ -22,9 +26,10 @@ export class HealthModule implements BeforeApplicationShutdown {
       controllers: [HealthController],
       providers: [
         ReadinessChecks,
+        GrpcHealthService,
         { provide: SHUTDOWN_GRACE_MS, useValue: options.shutdownGraceMs },
       ],
-      exports: [ReadinessChecks],
+      exports: [ReadinessChecks, GrpcHealthService],
     };
   }
 

@@ -1,2 +1,3 @@
 export * from './readiness-checks';
 export * from './health.module';
+export * from './grpc-health.service';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ReadinessChecks } from '@app/platform';
+import { ReadinessChecks } from './readiness-checks';
 import { GrpcHealthService } from './grpc-health.service';
 
 type CheckHandler = (

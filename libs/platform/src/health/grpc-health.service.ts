@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ReadinessChecks } from '@app/platform';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type * as grpc from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { ReadinessChecks } from './readiness-checks';
 
 /** How often Watch subscribers learn about a change nobody asked Check about. */
 const POLL_INTERVAL_MS = 5_000;
@@ -11,14 +11,15 @@ const RESULT_TTL_MS = 1_000;
 type UnaryHandler = (call: unknown, callback: unknown) => void;
 
 /**
- * `grpc.health.v1.Health` for auth's gRPC server, answering from the same readiness
+ * `grpc.health.v1.Health` for a service's gRPC server, answering from the same readiness
  * checks as `GET /health/ready` (database, Kafka, Redis…). `Check` runs them on demand
  * (shared by concurrent callers for a second); a poll keeps `Watch` streams current.
- * The overall status (service `""`) and each served service move together: auth serves
- * nothing useful with a dependency down.
+ * The overall status (service `""`) and each served service move together: a service
+ * serves nothing useful with a dependency down. Idle in a service without gRPC until
+ * {@link startPolling}.
  */
 @Injectable()
-export class GrpcHealthService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GrpcHealthService implements OnApplicationShutdown {
   private readonly logger = new Logger(GrpcHealthService.name);
   private readonly services: string[] = [''];
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -54,7 +55,9 @@ export class GrpcHealthService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** Starts the poll that keeps `Watch` streams current (once a server serves Health). */
+  startPolling(): void {
+    if (this.timer || this.stopped) return;
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(true), POLL_INTERVAL_MS);
     this.timer.unref();
