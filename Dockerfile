@@ -58,8 +58,11 @@ COPY package.json package-lock.json ./
 # dist/). It also skips dependencies' install hooks, which for the production tree are
 # only version notices and telemetry (protobufjs, @scarf/scarf); native modules such as
 # @node-rs/argon2 ship prebuilt binaries as optional dependencies, not install scripts.
+# The kustomize binary is an optional dependency too (so installs on platforms it is not
+# published for still succeed) but only the manifest tests use it: it is removed here.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+    && rm -rf node_modules/@install-binary
 
 # Only the selected app plus the shared libs and protos: a smaller image, and an image
 # that cannot accidentally start a different service.
