@@ -113,6 +113,7 @@ describe('fault: producer killed between commit and publish', () => {
       requestId,
       fromUserId: alice.id,
       toUserId: bob.id,
+      pairVersion: 1,
     });
     // The state change is there once, too.
     const { rows } = await db.query('SELECT status FROM friend_requests WHERE id = $1', [

@@ -97,6 +97,7 @@ describe('friends: decline, unfriend, block (event-sourced pairs)', () => {
       requestId,
       fromUserId: ann.userId,
       toUserId: ben.userId,
+      pairVersion: 2,
     });
 
     const { events, snapshot } = await storedPair(db, ann.userId, ben.userId);
@@ -143,7 +144,7 @@ describe('friends: decline, unfriend, block (event-sourced pairs)', () => {
     const records = await recorder.waitForPair(cat.userId, dan.userId, 3);
     expect(records.find((r) => r.topic === Topics.FriendshipRemoved)).toMatchObject({
       key: pairKeyOf(cat.userId, dan.userId),
-      payload: { userId: dan.userId, otherUserId: cat.userId },
+      payload: { userId: dan.userId, otherUserId: cat.userId, pairVersion: 3 },
     });
   });
 
@@ -167,7 +168,7 @@ describe('friends: decline, unfriend, block (event-sourced pairs)', () => {
 
     const records = await recorder.waitForPair(eve.userId, fay.userId, 2);
     expect(records.find((r) => r.topic === Topics.FriendRequestCancelled)).toMatchObject({
-      payload: { requestId, fromUserId: eve.userId, toUserId: fay.userId },
+      payload: { requestId, fromUserId: eve.userId, toUserId: fay.userId, pairVersion: 2 },
     });
   });
 
@@ -238,7 +239,10 @@ describe('friends: decline, unfriend, block (event-sourced pairs)', () => {
     expect(records.find((r) => r.topic === Topics.UserBlocked)?.payload).toEqual({
       userId: gus.userId,
       blockedUserId: hal.userId,
+      pairVersion: 4,
     });
+    // Every public event carries the version its stored event took, across all topics.
+    expect(records.map((r) => r.payload.pairVersion).sort()).toEqual([1, 2, 3, 4, 5, 6]);
 
     const { events, snapshot } = await storedPair(db, gus.userId, hal.userId);
     expect(events.map((e) => e.type)).toEqual([

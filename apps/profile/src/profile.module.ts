@@ -2,7 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Topics } from '@app/contracts';
-import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  CreateAppliedVersions1764000000000,
+  CreateEventTables1732406400000,
+  EVENT_ENTITIES,
+  KafkaModule,
+} from '@app/kafka';
 import {
   AccessTokenVerifier,
   APP_CONFIG,
@@ -40,6 +45,7 @@ export const PROFILE_MIGRATIONS = [
   CreateEventTables1732406400000,
   CreateProfiles1732500000000,
   FriendshipsSearchEmail1732600000000,
+  CreateAppliedVersions1764000000000,
 ];
 
 /** The profile service: profiles and unique nicknames, over GraphQL and internal gRPC. */

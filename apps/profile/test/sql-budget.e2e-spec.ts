@@ -10,7 +10,7 @@ import { Global, INestApplication, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Test } from '@nestjs/testing';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, VersionGate } from '@app/kafka';
 import { AccessTokenVerifier, DatabaseModule, HealthModule } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -32,8 +32,9 @@ const verifier = {
   providers: [
     { provide: EventPublisher, useValue: { publish: () => Promise.resolve() } },
     { provide: AccessTokenVerifier, useValue: verifier },
+    VersionGate,
   ],
-  exports: [EventPublisher, AccessTokenVerifier],
+  exports: [EventPublisher, AccessTokenVerifier, VersionGate],
 })
 class StubsModule {}
 

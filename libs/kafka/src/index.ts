@@ -5,12 +5,14 @@ export * from './kafka.connection';
 export * from './kafka.health';
 export * from './kafka.metrics';
 export * from './event-tables.migration';
+export * from './applied-versions.migration';
 export * from './outbox/event-publisher';
 export * from './outbox/outbox-event.entity';
 export * from './outbox/outbox-relay';
 export * from './consumer/event-context';
 export * from './consumer/kafka-event.server';
 export * from './consumer/processed-event.entity';
+export * from './consumer/version-gate';
 
 import { OutboxEventEntity } from './outbox/outbox-event.entity';
 import { ProcessedEventEntity } from './consumer/processed-event.entity';

@@ -2,6 +2,7 @@ import { DynamicModule, Global, INestApplication, Module } from '@nestjs/common'
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { KafkaEventServer } from './consumer/kafka-event.server';
+import { VersionGate } from './consumer/version-gate';
 import { KafkaConnection } from './kafka.connection';
 import { KafkaHealthIndicator } from './kafka.health';
 import { KafkaMetrics } from './kafka.metrics';
@@ -29,8 +30,9 @@ export class KafkaModule {
         OutboxRelay,
         { provide: EventPublisher, useClass: OutboxEventPublisher },
         KafkaEventServer,
+        VersionGate,
       ],
-      exports: [EventPublisher, KafkaEventServer, KafkaConnection],
+      exports: [EventPublisher, KafkaEventServer, KafkaConnection, VersionGate],
     };
   }
 }

@@ -1,8 +1,7 @@
+import { pairId } from '@app/contracts';
+
 /**
- * The id of an unordered pair of users: the same whichever of the two acts. Used as the
- * Kafka key of friendship events (so one pair's events stay in order) and as the name of
- * the lock that serialises changes to one pair.
+ * The id of an unordered pair of users (the contract's `pairId`): the Kafka key of
+ * friendship events and the name of the lock that serialises changes to one pair.
  */
-export function pairKey(a: string, b: string): string {
-  return a < b ? `${a}:${b}` : `${b}:${a}`;
-}
+export const pairKey = pairId;

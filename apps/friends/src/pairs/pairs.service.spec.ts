@@ -35,7 +35,7 @@ describe('PairsService', () => {
     service = moduleRef.get(PairsService);
   });
 
-  it('saves the new events and publishes each, keyed by the pair, in order', async () => {
+  it('saves the new events and publishes each, keyed by the pair, numbered by pair version', async () => {
     store.load.mockResolvedValue(
       FriendshipPair.restore(
         ALICE,
@@ -52,8 +52,8 @@ describe('PairsService', () => {
 
     expect(store.save).toHaveBeenCalledWith(pair);
     expect(events.publish.mock.calls).toEqual([
-      [Topics.FriendshipRemoved, { userId: BOB, otherUserId: ALICE }, { key: KEY }],
-      [Topics.UserBlocked, { userId: BOB, blockedUserId: ALICE }, { key: KEY }],
+      [Topics.FriendshipRemoved, { userId: BOB, otherUserId: ALICE, pairVersion: 3 }, { key: KEY }],
+      [Topics.UserBlocked, { userId: BOB, blockedUserId: ALICE, pairVersion: 4 }, { key: KEY }],
     ]);
   });
 
@@ -86,7 +86,9 @@ describe('PairsService', () => {
       FriendshipPair.restore(ALICE, BOB, replay(history), history.length),
     );
     await service.change(ALICE, BOB, command);
-    expect(events.publish.mock.calls).toEqual([[topic, request, { key: KEY }]]);
+    expect(events.publish.mock.calls).toEqual([
+      [topic, { ...request, pairVersion: history.length + 1 }, { key: KEY }],
+    ]);
   });
 
   it('publishes an unblock', async () => {
@@ -100,7 +102,7 @@ describe('PairsService', () => {
     );
     await service.change(ALICE, BOB, (p) => p.unblock(ALICE, BOB));
     expect(events.publish.mock.calls).toEqual([
-      [Topics.UserUnblocked, { userId: ALICE, blockedUserId: BOB }, { key: KEY }],
+      [Topics.UserUnblocked, { userId: ALICE, blockedUserId: BOB, pairVersion: 2 }, { key: KEY }],
     ]);
   });
 

@@ -29,13 +29,20 @@ export class PairsService {
       const pair = await this.store.load(a, b);
       command(pair);
       await this.store.save(pair);
-      for (const event of pair.changes) await this.publish(pair.id, event);
+      // Event n of this command takes the pair from version `pair.version + n - 1` to
+      // `pair.version + n`, as the store numbers them.
+      for (const [index, event] of pair.changes.entries()) {
+        await this.publish(pair.id, event, pair.version + index + 1);
+      }
       return pair;
     });
   }
 
-  /** Each stored event becomes one public event, keyed by the pair so they stay in order. */
-  private async publish(key: string, event: PairEvent): Promise<void> {
+  /**
+   * Each stored event becomes one public event, keyed by the pair. The key keeps a pair's
+   * events in order within a topic; `pairVersion` lets consumers order them across topics.
+   */
+  private async publish(key: string, event: PairEvent, pairVersion: number): Promise<void> {
     switch (event.type) {
       case 'requested':
       case 'accepted':
@@ -48,13 +55,13 @@ export class PairsService {
           cancelled: Topics.FriendRequestCancelled,
         }[event.type];
         const { requestId, fromUserId, toUserId } = event;
-        await this.events.publish(topic, { requestId, fromUserId, toUserId }, { key });
+        await this.events.publish(topic, { requestId, fromUserId, toUserId, pairVersion }, { key });
         return;
       }
       case 'removed':
         await this.events.publish(
           Topics.FriendshipRemoved,
-          { userId: event.userId, otherUserId: event.otherUserId },
+          { userId: event.userId, otherUserId: event.otherUserId, pairVersion },
           { key },
         );
         return;
@@ -62,7 +69,7 @@ export class PairsService {
       case 'unblocked':
         await this.events.publish(
           event.type === 'blocked' ? Topics.UserBlocked : Topics.UserUnblocked,
-          { userId: event.userId, blockedUserId: event.blockedUserId },
+          { userId: event.userId, blockedUserId: event.blockedUserId, pairVersion },
           { key },
         );
         return;

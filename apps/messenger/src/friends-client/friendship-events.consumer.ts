@@ -1,35 +1,60 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { EventPayload, Topics } from '@app/contracts';
+import { EventPayload, pairId, Topics } from '@app/contracts';
+import { VersionGate } from '@app/kafka';
 import { FriendshipReplica } from './friendship-replica.repository';
 
 /**
- * Keeps the friendship and block replica in step with friends. Each handler runs in a transaction
- * with its processed-event record (libs/kafka), and both writes are idempotent anyway.
+ * Keeps the friendship and block replica in step with friends. Each handler runs in a
+ * transaction with its processed-event record (libs/kafka), so redelivery changes nothing.
+ *
+ * A pair's events travel on four topics here and may arrive out of order after an outage.
+ * The replica follows three streams per pair — the friendship, and each user's block of
+ * the other — each set by its newest event, so an event older (by pair version) than the
+ * last one applied to its stream is skipped.
  */
 @Controller()
 export class FriendshipEventsConsumer {
-  constructor(private readonly replica: FriendshipReplica) {}
+  constructor(
+    private readonly replica: FriendshipReplica,
+    private readonly versions: VersionGate,
+  ) {}
 
   @EventPattern(Topics.FriendRequestAccepted)
   async onAccepted(
     @Payload() event: EventPayload<typeof Topics.FriendRequestAccepted>,
   ): Promise<void> {
-    await this.replica.add(event.fromUserId, event.toUserId);
+    const { fromUserId, toUserId, pairVersion } = event;
+    if (await this.versions.advance(friendshipStream(fromUserId, toUserId), pairVersion)) {
+      await this.replica.add(fromUserId, toUserId);
+    }
   }
 
   @EventPattern(Topics.FriendshipRemoved)
   async onRemoved(@Payload() event: EventPayload<typeof Topics.FriendshipRemoved>): Promise<void> {
-    await this.replica.remove(event.userId, event.otherUserId);
+    const { userId, otherUserId, pairVersion } = event;
+    if (await this.versions.advance(friendshipStream(userId, otherUserId), pairVersion)) {
+      await this.replica.remove(userId, otherUserId);
+    }
   }
 
   @EventPattern(Topics.UserBlocked)
   async onBlocked(@Payload() event: EventPayload<typeof Topics.UserBlocked>): Promise<void> {
-    await this.replica.block(event.userId, event.blockedUserId);
+    const { userId, blockedUserId, pairVersion } = event;
+    if (await this.versions.advance(blockStream(userId, blockedUserId), pairVersion)) {
+      await this.replica.block(userId, blockedUserId);
+    }
   }
 
   @EventPattern(Topics.UserUnblocked)
   async onUnblocked(@Payload() event: EventPayload<typeof Topics.UserUnblocked>): Promise<void> {
-    await this.replica.unblock(event.userId, event.blockedUserId);
+    const { userId, blockedUserId, pairVersion } = event;
+    if (await this.versions.advance(blockStream(userId, blockedUserId), pairVersion)) {
+      await this.replica.unblock(userId, blockedUserId);
+    }
   }
 }
+
+const friendshipStream = (a: string, b: string): string => `friendship:${pairId(a, b)}`;
+/** Direction matters: A blocking B and B blocking A are separate facts. */
+const blockStream = (blocker: string, blocked: string): string => `block:${blocker}>${blocked}`;

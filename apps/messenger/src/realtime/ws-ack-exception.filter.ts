@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ErrorCodes } from '@app/contracts';
-import { isDomainError } from '@app/platform';
+import { asOutage, isDomainError } from '@app/platform';
 import type { Socket } from 'socket.io';
 import type { Ack, AckError } from './ack';
 
@@ -25,7 +25,8 @@ export class WsAckExceptionFilter implements ExceptionFilter {
     else ws.getClient<Socket>().emit('exception', reply);
   }
 
-  private toAckError(exception: unknown, pattern: string): AckError {
+  private toAckError(error: unknown, pattern: string): AckError {
+    const exception = asOutage(error, this.logger) ?? error;
     if (isDomainError(exception)) {
       return {
         code: exception.code,

@@ -1,28 +1,43 @@
 import { Controller } from '@nestjs/common';
-import { EventPayload, Topics } from '@app/contracts';
+import { EventPayload, pairId, Topics } from '@app/contracts';
+import { VersionGate } from '@app/kafka';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { FriendshipsService } from './friendships.service';
 
 /**
  * friends' events that change who is friends with whom. Each handler runs inside a
- * transaction with the processed-event record (libs/kafka), and the writes are
- * idempotent too, so redelivery and replays change nothing.
+ * transaction with the processed-event record (libs/kafka), so redelivery changes nothing.
+ *
+ * `accepted` and `removed` travel on different topics, so they may arrive in either order
+ * after an outage; the pair's version decides, and an event older than the last one
+ * applied to the pair's friendship is skipped.
  */
 @Controller()
 export class FriendEventsConsumer {
-  constructor(private readonly friendships: FriendshipsService) {}
+  constructor(
+    private readonly friendships: FriendshipsService,
+    private readonly versions: VersionGate,
+  ) {}
 
   @EventPattern(Topics.FriendRequestAccepted)
   async onRequestAccepted(
     @Payload() event: EventPayload<typeof Topics.FriendRequestAccepted>,
   ): Promise<void> {
-    await this.friendships.befriend(event.fromUserId, event.toUserId);
+    if (await this.isNewest(event.fromUserId, event.toUserId, event.pairVersion)) {
+      await this.friendships.befriend(event.fromUserId, event.toUserId);
+    }
   }
 
   @EventPattern(Topics.FriendshipRemoved)
   async onFriendshipRemoved(
     @Payload() event: EventPayload<typeof Topics.FriendshipRemoved>,
   ): Promise<void> {
-    await this.friendships.unfriend(event.userId, event.otherUserId);
+    if (await this.isNewest(event.userId, event.otherUserId, event.pairVersion)) {
+      await this.friendships.unfriend(event.userId, event.otherUserId);
+    }
+  }
+
+  private isNewest(a: string, b: string, pairVersion: number): Promise<boolean> {
+    return this.versions.advance(`friendship:${pairId(a, b)}`, pairVersion);
   }
 }

@@ -1,7 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCodes, type ErrorKind } from '@app/contracts';
-import { isDomainError } from '@app/platform';
+import { asOutage, isDomainError } from '@app/platform';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { QueryLimitError } from './query-limits';
 
@@ -38,7 +38,8 @@ export function formatGraphQLError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  const original = asOutage(unwrapped, logger) ?? unwrapped;
   const base = { locations: formatted.locations, path: formatted.path };
   if (isDomainError(original)) {
     return {

@@ -2,3 +2,5 @@ export * from './envelope';
 export * from './topics';
 export * from './catalog';
 export * from './asyncapi';
+export * from './pair';
+export * from './account-lifecycle';

@@ -20,6 +20,18 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
 const userId = z.uuid();
 
 /**
+ * Every event of a pair of users (friends' aggregate) carries the pair's version after
+ * it: 1, 2, 3 … per pair. The pair's events travel on several topics, and Kafka keeps
+ * order only within one partition, so a consumer whose state follows several of them
+ * compares versions and skips an event older than one it already applied.
+ */
+const pairVersion = z
+  .number()
+  .int()
+  .positive()
+  .describe('Version of the pair of users after this event (1, 2, 3 … per pair)');
+
+/**
  * Runtime schemas of every payload, keyed by topic. Consumers validate with these
  * before a handler runs, so a malformed record never reaches domain code.
  */
@@ -36,26 +48,30 @@ export const EventPayloadSchemas = {
     requestId: z.uuid(),
     fromUserId: userId,
     toUserId: userId,
+    pairVersion,
   }),
   [Topics.FriendRequestAccepted]: z.object({
     requestId: z.uuid(),
     fromUserId: userId,
     toUserId: userId,
+    pairVersion,
   }),
   [Topics.FriendRequestDeclined]: z.object({
     requestId: z.uuid(),
     fromUserId: userId,
     toUserId: userId,
+    pairVersion,
   }),
-  [Topics.FriendshipRemoved]: z.object({ userId, otherUserId: userId }),
+  [Topics.FriendshipRemoved]: z.object({ userId, otherUserId: userId, pairVersion }),
   /** A pending request withdrawn by its sender, or voided because one side blocked the other. */
   [Topics.FriendRequestCancelled]: z.object({
     requestId: z.uuid(),
     fromUserId: userId,
     toUserId: userId,
+    pairVersion,
   }),
-  [Topics.UserBlocked]: z.object({ userId, blockedUserId: userId }),
-  [Topics.UserUnblocked]: z.object({ userId, blockedUserId: userId }),
+  [Topics.UserBlocked]: z.object({ userId, blockedUserId: userId, pairVersion }),
+  [Topics.UserUnblocked]: z.object({ userId, blockedUserId: userId, pairVersion }),
   [Topics.MessageSent]: z.object({
     messageId: z.uuid(),
     chatId: z.uuid(),

@@ -6,7 +6,10 @@ import { ERROR_CODE_METADATA_KEY, GrpcErrorObject, toGrpcError } from './grpc-ex
 
 describe('toGrpcError', () => {
   const logger = new Logger('test');
-  beforeAll(() => jest.spyOn(logger, 'error').mockImplementation(() => undefined));
+  beforeAll(() => {
+    jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  });
 
   const codeOf = (error: object) =>
     ((error as GrpcErrorObject).metadata as Metadata).get(ERROR_CODE_METADATA_KEY)[0];
@@ -34,5 +37,14 @@ describe('toGrpcError', () => {
     ) as GrpcErrorObject;
     expect(error.code).toBe(status.INTERNAL);
     expect(error.message).not.toContain('secret');
+  });
+
+  it('answers a lost database connection UNAVAILABLE, which callers may retry', () => {
+    const error = toGrpcError(
+      Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined }),
+      logger,
+    ) as GrpcErrorObject;
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(codeOf(error)).toBe(ErrorCodes.UNAVAILABLE);
   });
 });

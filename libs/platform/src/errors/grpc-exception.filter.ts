@@ -4,7 +4,7 @@ import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError } from './domain-error';
 import { GRPC_STATUS_OF } from './http-status';
-import { toHttpErrorBody } from './http-exception.filter';
+import { asOutage, toHttpErrorBody } from './http-exception.filter';
 
 const GRPC_STATUS_OF_HTTP: Record<number, number> = {
   400: status.INVALID_ARGUMENT,
@@ -29,10 +29,11 @@ export interface GrpcErrorObject {
 
 /**
  * The gRPC answer to an error. The domain code travels in the `x-error-code` trailer so
- * internal callers can switch on it; unknown errors are logged and answered INTERNAL
- * without details.
+ * internal callers can switch on it; a dependency outage answers UNAVAILABLE; unknown
+ * errors are logged and answered INTERNAL without details.
  */
-export function toGrpcError(exception: unknown, logger: Logger): GrpcErrorObject | object {
+export function toGrpcError(error: unknown, logger: Logger): GrpcErrorObject | object {
+  const exception = asOutage(error, logger) ?? error;
   const metadata = new Metadata();
   if (exception instanceof DomainError) {
     metadata.set(ERROR_CODE_METADATA_KEY, exception.code);

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { DomainError } from './domain-error';
+import { dependencyOutage } from './dependency-outage';
 import { HTTP_STATUS_OF } from './http-status';
 
 /** The JSON body of every HTTP error: `{statusCode, code, message}` (+ field details). */
@@ -22,10 +23,11 @@ const CODE_OF_STATUS: Record<number, string> = {
 
 /**
  * The HTTP answer to an error: domain errors keep their code; Nest's HTTP exceptions get
- * a code from their status; anything else is logged and masked as 500, so internals never
- * reach a client.
+ * a code from their status; a dependency outage answers 503; anything else is logged and
+ * masked as 500, so internals never reach a client.
  */
-export function toHttpErrorBody(exception: unknown, logger: Logger): HttpErrorBody {
+export function toHttpErrorBody(error: unknown, logger: Logger): HttpErrorBody {
+  const exception = asOutage(error, logger) ?? error;
   if (exception instanceof DomainError) {
     return {
       statusCode: HTTP_STATUS_OF[exception.kind],
@@ -86,4 +88,14 @@ function asExposedClientError(e: unknown): { status: number; message: string } |
   if (expose !== true || typeof status !== 'number' || status < 400 || status > 499)
     return undefined;
   return { status, message: typeof message === 'string' ? message : 'Bad request' };
+}
+
+/**
+ * The UNAVAILABLE error standing for `error` when a dependency is down, logged as a
+ * warning (it is the database's trouble, not a bug here); undefined otherwise.
+ */
+export function asOutage(error: unknown, logger: Logger): DomainError | undefined {
+  const outage = dependencyOutage(error);
+  if (outage) logger.warn({ err: error }, 'A dependency is unavailable; answered UNAVAILABLE');
+  return outage;
 }

@@ -48,6 +48,27 @@ describe('TransportExceptionFilter on HTTP routes', () => {
   });
 });
 
+describe('TransportExceptionFilter on a database outage', () => {
+  it('answers 503 COMMON.UNAVAILABLE, retryable, and logs a warning rather than an error', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    error.mockClear(); // the spy may already exist, with calls from an earlier test
+    const { host, response } = httpHost();
+    const killed = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    new TransportExceptionFilter().catch(killed, host);
+    expect(response.status).toHaveBeenCalledWith(503);
+    expect(response.json).toHaveBeenCalledWith({
+      statusCode: 503,
+      code: ErrorCodes.UNAVAILABLE,
+      message: expect.stringContaining('retry'),
+    });
+    expect(warn).toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+  });
+});
+
 describe('TransportExceptionFilter on middleware errors', () => {
   it('answers an oversized body 413, not a masked 500', () => {
     const { host, response } = httpHost();

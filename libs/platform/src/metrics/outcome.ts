@@ -3,6 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import type { ErrorKind } from '@app/contracts';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError } from '../errors/domain-error';
+import { dependencyOutage } from '../errors/dependency-outage';
 import { GRPC_STATUS_OF, HTTP_STATUS_OF } from '../errors/http-status';
 
 /**
@@ -15,7 +16,7 @@ import { GRPC_STATUS_OF, HTTP_STATUS_OF } from '../errors/http-status';
 export function errorKindOf(error: unknown): ErrorKind {
   if (error instanceof DomainError) return error.kind;
   if (error instanceof HttpException) return kindOfHttpStatus(error.getStatus());
-  return 'INTERNAL';
+  return dependencyOutage(error) ? 'UNAVAILABLE' : 'INTERNAL';
 }
 
 /** HTTP status an error is answered with (the global filter's mapping). */
@@ -24,7 +25,8 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof HttpException) return error.getStatus();
   // Errors of Express middleware (body-parser, …) carry their own client status.
   const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+  if (typeof status === 'number' && status >= 400 && status < 600) return status;
+  return dependencyOutage(error) ? HTTP_STATUS_OF.UNAVAILABLE : 500;
 }
 
 /** gRPC status name (`NOT_FOUND`, `INTERNAL`, …) an error is answered with. */
