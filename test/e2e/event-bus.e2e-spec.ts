@@ -109,6 +109,23 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     })
     class EventBusSpecModule {}
 
+    // The group is new; start it at the topic's end. Records already there (a local
+    // `npm run bench` publishes thousands on this topic) are not this spec's to consume.
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    try {
+      if ((await kafkaAdmin.listTopics()).includes(Topics.MessageSent)) {
+        const ends = await kafkaAdmin.fetchTopicOffsets(Topics.MessageSent);
+        await kafkaAdmin.setOffsets({
+          groupId: GROUP,
+          topic: Topics.MessageSent,
+          partitions: ends.map(({ partition, offset }) => ({ partition, offset })),
+        });
+      }
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+
     app = await NestFactory.create(EventBusSpecModule, { logger: ['error'] });
     app.enableShutdownHooks();
     // As bootstrapService does: the transport gets the global filter (errors pass through).

@@ -29,6 +29,8 @@ interface ReceivedSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
+  /** Nanoseconds since the epoch (a decimal string in OTLP/JSON). */
+  startTimeUnixNano: string;
 }
 
 interface OtlpAttribute {
@@ -85,6 +87,9 @@ describe('a trace across services', () => {
   });
 
   it('follows a registration from auth through gRPC and Kafka into the other services', async () => {
+    // Spans of registrations by earlier specs may still arrive (queued while nobody
+    // listened); only a Register that started after this point can be this one.
+    const startedNs = BigInt(Date.now() - 1) * 1_000_000n;
     const user = await registerUser(auth, 'traced');
 
     // auth's server span of this Register call: the root of the trace.
@@ -93,6 +98,7 @@ describe('a trace across services', () => {
         (s) =>
           s.service === 'auth' &&
           s.kind === SERVER &&
+          BigInt(s.startTimeUnixNano) >= startedNs &&
           s.name.endsWith('AuthService/Register') &&
           // Several registrations may be traced; take the one whose event reached Kafka.
           spans.some(
@@ -105,13 +111,17 @@ describe('a trace across services', () => {
     );
     expect(user.userId).toEqual(expect.any(String));
 
+    const inTrace = () => spans.filter((s) => s.traceId === register.traceId);
     const trace = await eventually(async () => {
-      const inTrace = spans.filter((s) => s.traceId === register.traceId);
-      const services = new Set(inTrace.map((s) => s.service));
+      const services = new Set(inTrace().map((s) => s.service));
       return ['auth', 'profile', 'friends', 'messenger'].every((s) => services.has(s))
-        ? inTrace
+        ? inTrace()
         : undefined;
-    }, 20_000);
+    }, 30_000).catch((error: Error) => {
+      // Say what did arrive, so a failure shows which service's spans are missing.
+      const seen = inTrace().map((s) => `${s.service}: ${s.name}`);
+      throw new Error(`${error.message}; spans of the trace so far:\n${seen.join('\n')}`);
+    });
 
     // profile served the nickname reservation as part of the same trace (gRPC metadata).
     expect(trace).toContainEqual(

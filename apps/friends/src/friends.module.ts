@@ -1,6 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Topics } from '@app/contracts';
-import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  CreateAppliedVersions1764000000000,
+  CreateEventTables1732406400000,
+  EVENT_ENTITIES,
+  KafkaModule,
+} from '@app/kafka';
 import {
   APP_CONFIG,
   DatabaseModule,
@@ -54,6 +59,7 @@ export class FriendsModule {
             CreateFriendsTables1732500000000,
             EventSourcedPairs1732600000000,
             CreateIdempotencyKeys1732700000000,
+            CreateAppliedVersions1764000000000,
           ],
         }),
         KafkaModule.forRoot({
@@ -75,7 +81,9 @@ export class FriendsModule {
             Topics.UserDeleted,
           ],
         }),
-        TokenVerificationModule.forRoot(config.auth),
+        // Clients send the same token with every request: verify its signature once a minute,
+        // not on every request.
+        TokenVerificationModule.forRoot({ ...config.auth, verifiedTokenCacheSize: 10_000 }),
         IdempotencyModule,
         UsersModule,
         FriendshipsModule,

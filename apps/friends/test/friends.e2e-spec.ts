@@ -27,7 +27,7 @@ const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.accessToken}
 
 interface AcceptedRecord {
   key: string | undefined;
-  payload: { requestId: string; fromUserId: string; toUserId: string };
+  payload: { requestId: string; fromUserId: string; toUserId: string; pairVersion: number };
 }
 
 describe('friends (REST + gRPC + Kafka)', () => {
@@ -184,7 +184,12 @@ describe('friends (REST + gRPC + Kafka)', () => {
     const record = await eventually(() =>
       Promise.resolve(accepted.find((r) => r.payload.requestId === requestId)),
     );
-    expect(record.payload).toEqual({ requestId, fromUserId: alice.userId, toUserId: bob.userId });
+    expect(record.payload).toEqual({
+      requestId,
+      fromUserId: alice.userId,
+      toUserId: bob.userId,
+      pairVersion: 2,
+    });
     expect(record.key).toBe([alice.userId, bob.userId].sort().join(':'));
   });
 

@@ -28,7 +28,7 @@ export interface RecordedEvent {
   topic: string;
   key: string | undefined;
   envelopeId: string;
-  payload: Record<string, string>;
+  payload: Record<string, string | number>;
 }
 
 /** Collects every record published on `topics` from the moment it has joined its group. */
@@ -53,7 +53,7 @@ export class TopicRecorder {
       eachMessage: ({ topic, message }) => {
         const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
           id: string;
-          payload: Record<string, string>;
+          payload: Record<string, string | number>;
         };
         recorder.events.push({
           topic,

@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Topics } from '@app/contracts';
-import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  CreateAppliedVersions1764000000000,
+  CreateEventTables1732406400000,
+  EVENT_ENTITIES,
+  KafkaModule,
+} from '@app/kafka';
 import {
   APP_CONFIG,
   DatabaseModule,
@@ -52,6 +57,7 @@ export class MessengerModule {
             CreateEventTables1732406400000,
             CreateMessengerTables1732600000000,
             ReadModelAndReplicas1732700000000,
+            CreateAppliedVersions1764000000000,
           ],
         }),
         KafkaModule.forRoot({

@@ -1,8 +1,7 @@
 import { UseFilters, UsePipes } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { AuthenticatedUser } from '@app/platform';
 import { ok } from '../realtime/ack';
-import { SocketUser } from '../realtime/socket-user';
+import { type SocketIdentity, SocketUser } from '../realtime/socket-user';
 import { WsAckExceptionFilter } from '../realtime/ws-ack-exception.filter';
 import { WsValidationPipe } from '../realtime/ws-validation.pipe';
 import type { ChatSummaryView, ChatView } from './chat.view';
@@ -20,7 +19,7 @@ export class ChatsGateway {
   /** `chat:create {memberIds, title?}` → `{ok, chat}`. */
   @SubscribeMessage('chat:create')
   async create(
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: CreateChatDto,
   ): Promise<{ ok: true; chat: ChatView }> {
     return ok({ chat: await this.chats.create(user.userId, dto) });
@@ -29,7 +28,7 @@ export class ChatsGateway {
   /** `chat:list {}` → `{ok, chats}`. */
   @SubscribeMessage('chat:list')
   async list(
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     // Validated so that unexpected fields are refused, not silently ignored.
     @MessageBody() _dto: ListChatsDto,
   ): Promise<{ ok: true; chats: ChatSummaryView[] }> {

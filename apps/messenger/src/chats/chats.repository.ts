@@ -69,17 +69,25 @@ export class ChatsRepository {
     );
   }
 
+  // memberIds and isMember run on every send and typing signal: plain SQL on the
+  // (chat_id, user_id) primary key, without the query builder and entity hydration that
+  // cost more CPU than the query itself (bench A1/A2 profiles).
+
   /** Member ids in the order they joined. */
   async memberIds(chatId: string): Promise<string[]> {
-    const members = await this.tx.manager.find(ChatMemberEntity, {
-      where: { chatId },
-      order: { joinedAt: 'ASC', userId: 'ASC' },
-    });
-    return members.map((m) => m.userId);
+    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
+      `SELECT user_id FROM chat_members WHERE chat_id = $1 ORDER BY joined_at, user_id`,
+      [chatId],
+    );
+    return rows.map((row) => row.user_id);
   }
 
-  isMember(chatId: string, userId: string): Promise<boolean> {
-    return this.tx.manager.existsBy(ChatMemberEntity, { chatId, userId });
+  async isMember(chatId: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2`,
+      [chatId, userId],
+    );
+    return rows.length > 0;
   }
 
   exists(chatId: string): Promise<boolean> {

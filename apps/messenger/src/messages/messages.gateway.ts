@@ -5,10 +5,9 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { AuthenticatedUser } from '@app/platform';
 import { ok } from '../realtime/ack';
 import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
-import { type AuthenticatedSocket, SocketUser } from '../realtime/socket-user';
+import { type AuthenticatedSocket, type SocketIdentity, SocketUser } from '../realtime/socket-user';
 import { WsAckExceptionFilter } from '../realtime/ws-ack-exception.filter';
 import { WsValidationPipe } from '../realtime/ws-validation.pipe';
 import { MessageHistoryDto } from './dto/message-history.dto';
@@ -33,7 +32,7 @@ export class MessagesGateway {
   @SubscribeMessage('message:send')
   async send(
     @ConnectedSocket() socket: AuthenticatedSocket,
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: SendMessageDto,
   ): Promise<{ ok: true; message: MessageView }> {
     await this.rateLimiter.take(socket.id);
@@ -43,7 +42,7 @@ export class MessagesGateway {
   /** `message:history {chatId, before?, limit?}` → `{ok, messages}` (newest first). */
   @SubscribeMessage('message:history')
   async history(
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: MessageHistoryDto,
   ): Promise<{ ok: true; messages: MessageView[] }> {
     return ok({ messages: await this.messages.history(user.userId, dto) });
@@ -52,7 +51,7 @@ export class MessagesGateway {
   /** `message:read {chatId, messageId}` → `{ok}`; members get `message:read`. */
   @SubscribeMessage('message:read')
   async read(
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: ReadMessageDto,
   ): Promise<{ ok: true }> {
     await this.messages.markRead(user.userId, dto);
@@ -63,7 +62,7 @@ export class MessagesGateway {
   @SubscribeMessage('typing')
   async typing(
     @ConnectedSocket() socket: AuthenticatedSocket,
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: TypingDto,
   ): Promise<{ ok: true }> {
     await this.rateLimiter.take(socket.id);
@@ -74,7 +73,7 @@ export class MessagesGateway {
   /** `sync {chats: [{chatId, afterSeq}], limit?}` → `{ok, chats: [{chatId, messages, hasMore}]}`. */
   @SubscribeMessage('sync')
   async sync(
-    @SocketUser() user: AuthenticatedUser,
+    @SocketUser() user: SocketIdentity,
     @MessageBody() dto: SyncDto,
   ): Promise<{ ok: true; chats: SyncedChat[] }> {
     return ok({ chats: await this.messages.sync(user.userId, dto) });

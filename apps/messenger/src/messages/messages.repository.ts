@@ -61,8 +61,16 @@ export class MessagesRepository {
     return this.tx.manager.findOneBy(MessageEntity, { id });
   }
 
-  findByClientMessageId(senderId: string, clientMessageId: string): Promise<MessageEntity | null> {
-    return this.tx.manager.findOneBy(MessageEntity, { senderId, clientMessageId });
+  /** Asked before every send (idempotency): plain SQL on the unique key, like insert. */
+  async findByClientMessageId(
+    senderId: string,
+    clientMessageId: string,
+  ): Promise<MessageEntity | null> {
+    const rows: MessageRow[] = await this.tx.manager.query(
+      `SELECT * FROM messages WHERE sender_id = $1 AND client_message_id = $2`,
+      [senderId, clientMessageId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
   }
 
   /** Up to `limit` messages of a chat with a seq below `beforeSeq` (all if null), newest first. */

@@ -349,7 +349,7 @@ describe('MessagesService', () => {
 
     it('refuses a non-member and relays nothing', async () => {
       const { service, chats, notifier } = await setup();
-      chats.isMember.mockResolvedValue(false);
+      chats.memberIds.mockResolvedValue([PEER]);
 
       const error = await domainError(service.typing(SENDER, CHAT));
 

@@ -9,21 +9,19 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { ErrorCodes } from '@app/contracts';
-import { AccessTokenVerifier, APP_CONFIG, AuthenticatedUser, DomainError } from '@app/platform';
+import { AccessTokenVerifier, APP_CONFIG, DomainError } from '@app/platform';
 import type { Server } from 'socket.io';
 import type { MessengerConfig } from '../config/messenger.config';
 import { SocketIoClientNotifier } from './client-notifier';
 import { ok } from './ack';
 import { ConnectionRegistry, HEARTBEAT_MS } from './connection-registry';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { ExpirySchedule } from './expiry-schedule';
 import { PresenceService } from './presence.service';
 import { socketAuthMiddleware } from './socket-auth.middleware';
-import { AuthenticatedSocket, userRoom } from './socket-user';
+import { AuthenticatedSocket, socketIdentity, userRoom } from './socket-user';
 import { WsAckExceptionFilter } from './ws-ack-exception.filter';
 import { WsValidationPipe } from './ws-validation.pipe';
-
-/** setTimeout cannot wait longer than this (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The life of a connection on the default namespace: the token and connection-limit check
@@ -31,14 +29,19 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * its token expires (a client reconnects with a fresh token), and the heartbeat that keeps
  * this instance's sockets counted in Redis. CORS, Origin allowlist and payload size come
  * from config through {@link MessengerIoAdapter}.
+ *
+ * Nothing here is kept per socket beyond what socket.io keeps and `data.user`: token
+ * expiries share one timer ({@link ExpirySchedule}) and the heartbeat walks socket.io's
+ * own list of this instance's sockets (bench F).
  */
 @WebSocketGateway()
 export class ConnectionGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
 {
   private readonly logger = new Logger(ConnectionGateway.name);
-  private readonly expiryTimers = new WeakMap<AuthenticatedSocket, NodeJS.Timeout>();
-  private readonly live = new Map<string, string>(); // socket id → user id
+  private readonly expiries = new ExpirySchedule<AuthenticatedSocket>((socket) =>
+    this.expire(socket),
+  );
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
@@ -54,8 +57,13 @@ export class ConnectionGateway
       socketAuthMiddleware(this.verifier, this.registry, this.config.limits.maxConnectionsPerUser),
     );
     this.notifier.attach(server);
+    // This instance's connected sockets of the default namespace, as socket.io tracks them.
+    const connected = server.sockets.sockets as Map<string, AuthenticatedSocket>;
     this.heartbeat = setInterval(() => {
-      const sockets = [...this.live].map(([socketId, userId]) => ({ socketId, userId }));
+      const sockets = Array.from(connected.values(), (socket) => ({
+        socketId: socket.id,
+        userId: socket.data.user.userId,
+      }));
       this.registry
         .refresh(sockets)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'connection heartbeat failed'));
@@ -65,9 +73,8 @@ export class ConnectionGateway
 
   async handleConnection(socket: AuthenticatedSocket): Promise<void> {
     const { user } = socket.data;
-    this.live.set(socket.id, user.userId);
+    this.expiries.add(socket, user.expiresAt);
     await socket.join(userRoom(user.userId));
-    this.closeAtExpiry(socket, user);
     this.logger.debug({ userId: user.userId, socketId: socket.id }, 'socket connected');
     await this.presence
       .connected(user.userId)
@@ -77,14 +84,12 @@ export class ConnectionGateway
   }
 
   async handleDisconnect(socket: AuthenticatedSocket): Promise<void> {
-    clearTimeout(this.expiryTimers.get(socket));
-    this.expiryTimers.delete(socket);
-    this.live.delete(socket.id);
     // Sockets refused by the handshake never had a user.
-    const userId = (socket.data as Partial<AuthenticatedSocket['data']>).user?.userId;
-    if (!userId) return;
+    const user = (socket.data as Partial<AuthenticatedSocket['data']>).user;
+    if (!user) return;
+    this.expiries.delete(socket, user.expiresAt);
     await this.presence
-      .disconnected(userId, socket.id)
+      .disconnected(user.userId, socket.id)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'presence: close not recorded'));
   }
 
@@ -109,36 +114,29 @@ export class ConnectionGateway
     if (user.userId !== socket.data.user.userId) {
       throw new DomainError('PERMISSION_DENIED', ErrorCodes.FORBIDDEN, 'token of another user');
     }
-    socket.data.user = user;
-    this.closeAtExpiry(socket, user);
+    this.expiries.delete(socket, socket.data.user.expiresAt);
+    socket.data.user = socketIdentity(user);
+    this.expiries.add(socket, user.expiresAt);
     return ok({ expiresAt: new Date(user.expiresAt * 1000).toISOString() });
   }
 
   /**
-   * (Re)arms the timer that closes the socket when its token expires. The client first
-   * gets `auth:expired {code, message}`, so it can tell this close from a network drop and
-   * reconnect with a fresh token instead of retrying the dead one.
+   * Closes a socket whose token has expired. The client first gets `auth:expired {code,
+   * message}`, so it can tell this close from a network drop and reconnect with a fresh
+   * token instead of retrying the dead one.
    */
-  private closeAtExpiry(socket: AuthenticatedSocket, user: AuthenticatedUser): void {
-    clearTimeout(this.expiryTimers.get(socket));
-    const ttl = Math.min(user.expiresAt * 1000 - Date.now(), MAX_TIMER_MS);
-    const timer = setTimeout(
-      () => {
-        this.logger.debug({ userId: user.userId, socketId: socket.id }, 'token expired');
-        // Sent before the close on the same connection, so the client always receives it.
-        socket.emit('auth:expired', {
-          code: ErrorCodes.UNAUTHENTICATED,
-          message: 'UNAUTHENTICATED: access token expired',
-        });
-        socket.disconnect(true);
-      },
-      Math.max(ttl, 0),
-    );
-    timer.unref();
-    this.expiryTimers.set(socket, timer);
+  private expire(socket: AuthenticatedSocket): void {
+    this.logger.debug({ userId: socket.data.user.userId, socketId: socket.id }, 'token expired');
+    // Sent before the close on the same connection, so the client always receives it.
+    socket.emit('auth:expired', {
+      code: ErrorCodes.UNAUTHENTICATED,
+      message: 'UNAUTHENTICATED: access token expired',
+    });
+    socket.disconnect(true);
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
+    this.expiries.clear();
   }
 }

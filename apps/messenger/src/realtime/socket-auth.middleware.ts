@@ -3,6 +3,7 @@ import { ErrorCodes } from '@app/contracts';
 import type { AccessTokenVerifier, AuthenticatedUser } from '@app/platform';
 import type { ExtendedError, Socket } from 'socket.io';
 import type { ConnectionRegistry } from './connection-registry';
+import { socketIdentity } from './socket-user';
 
 /** The `connect_error` a client sees; `data.code` is the stable code to switch on. */
 function refusal(code: string, message: string): ExtendedError {
@@ -20,7 +21,9 @@ const logger = new Logger('SocketAuth');
  * socket.io middleware: a connection opens only with a valid access token in
  * `handshake.auth.token`, and only while the user holds fewer than `maxConnections`
  * sockets (every device, every instance). Runs before the `connection` event, so a
- * refused client never joins a room nor reaches a handler.
+ * refused client never joins a room nor reaches a handler. The verified token is not kept
+ * in `handshake.auth`: nothing reads it again (`auth:refresh` brings its own), and a
+ * socket lives for hours holding it otherwise (~0.5 KiB each, bench F).
  */
 export function socketAuthMiddleware(
   verifier: AccessTokenVerifier,
@@ -45,7 +48,7 @@ export function socketAuthMiddleware(
   };
 
   return (socket: Socket, next: (error?: ExtendedError) => void): void => {
-    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+    const { token, ...rest } = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     if (typeof token !== 'string' || token.length === 0) {
       next(unauthenticated('missing token'));
       return;
@@ -54,7 +57,8 @@ export function socketAuthMiddleware(
       async (user) => {
         const refused = await admit(socket, user);
         if (refused) return next(refused);
-        (socket.data as { user?: unknown }).user = user;
+        socket.handshake.auth = rest;
+        (socket.data as { user?: unknown }).user = socketIdentity(user);
         next();
       },
       () => next(unauthenticated('invalid or expired token')),

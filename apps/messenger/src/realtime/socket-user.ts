@@ -2,9 +2,21 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { AuthenticatedUser } from '@app/platform';
 import type { Socket } from 'socket.io';
 
+/**
+ * Who a socket authenticated as: only what handlers and the expiry schedule read. Every
+ * open socket holds one, so the token's other claims (email) are not kept.
+ */
+export type SocketIdentity = Pick<AuthenticatedUser, 'userId' | 'expiresAt'>;
+
+/** The identity kept on a socket for a verified access token. */
+export const socketIdentity = ({ userId, expiresAt }: AuthenticatedUser): SocketIdentity => ({
+  userId,
+  expiresAt,
+});
+
 /** What the handshake middleware stores on every socket it lets through. */
 export interface SocketData {
-  user: AuthenticatedUser;
+  user: SocketIdentity;
 }
 
 /**
@@ -28,6 +40,6 @@ export const userRoom = (userId: string): string => `user:${userId}`;
 
 /** The user the socket of a handled event authenticated as. */
 export const SocketUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuthenticatedUser =>
+  (_data: unknown, context: ExecutionContext): SocketIdentity =>
     context.switchToWs().getClient<AuthenticatedSocket>().data.user,
 );

@@ -151,6 +151,71 @@ describe('AccessTokenVerifier', () => {
       await new Promise((resolve) => evil.server.close(resolve));
     }
   });
+
+  describe('with verifiedTokenCacheSize', () => {
+    let cached: AccessTokenVerifier;
+    let signatureChecks: jest.SpyInstance;
+
+    beforeEach(() => {
+      cached = new AccessTokenVerifier({
+        jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
+        issuer: 'iss',
+        audience: 'aud',
+        verifiedTokenCacheSize: 2,
+      });
+      // Private, but the only way to see whether a signature was checked again.
+      signatureChecks = jest.spyOn(cached as never, 'verifySignature');
+    });
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('checks a token’s signature once and answers the same user after that', async () => {
+      const jwt = await token();
+      const first = await cached.verify(jwt);
+      const second = await cached.verify(jwt);
+      expect(second).toEqual(first);
+      expect(second).not.toBe(first);
+      expect(signatureChecks).toHaveBeenCalledTimes(1);
+    });
+
+    it('still rejects a token that differs from a cached one in its signature', async () => {
+      const jwt = await token();
+      await cached.verify(jwt);
+      const tampered = jwt.slice(0, -2) + (jwt.endsWith('AA') ? 'BB' : 'AA');
+      await expect(cached.verify(tampered)).rejects.toMatchObject({ kind: 'UNAUTHENTICATED' });
+    });
+
+    it('checks again after a minute, and never trusts a token past its exp', async () => {
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now');
+      const longLived = await token();
+      const shortLived = await token({ exp: Math.floor(now / 1000) + 10 });
+      clock.mockReturnValue(now);
+      await cached.verify(longLived);
+      await cached.verify(shortLived);
+      clock.mockReturnValue(now + 11_000);
+      await cached.verify(longLived);
+      await cached.verify(shortLived).catch(() => undefined);
+      expect(signatureChecks).toHaveBeenCalledTimes(3);
+      clock.mockReturnValue(now + 61_000);
+      await cached.verify(longLived);
+      expect(signatureChecks).toHaveBeenCalledTimes(4);
+    });
+
+    it('keeps at most the configured number of tokens, dropping the oldest', async () => {
+      const [a, b, c] = await Promise.all([token(), token({ aud: 'aud' }), token()]);
+      for (const jwt of [a, b, c, c, b, a]) await cached.verify(jwt);
+      // a, b, c checked; c and b still cached; a was dropped when c came in.
+      expect(signatureChecks).toHaveBeenCalledTimes(4);
+    });
+
+    it('does not remember failures', async () => {
+      const forged = await token({ key: attacker.privateKey });
+      await expect(cached.verify(forged)).rejects.toMatchObject({ kind: 'UNAUTHENTICATED' });
+      await expect(cached.verify(forged)).rejects.toMatchObject({ kind: 'UNAUTHENTICATED' });
+      expect(signatureChecks).toHaveBeenCalledTimes(2);
+    });
+  });
 });
 
 describe('assertAccessTokenHeader', () => {

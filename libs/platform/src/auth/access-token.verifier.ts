@@ -40,7 +40,20 @@ export interface TokenVerificationOptions {
   jwksUrl: string;
   issuer: string;
   audience: string;
+  /**
+   * How many verified tokens to remember (0 or absent: none). Worth it for HTTP APIs,
+   * where a client sends the same token with every request; pointless for socket.io,
+   * which verifies a token once per connection.
+   */
+  verifiedTokenCacheSize?: number;
 }
+
+/**
+ * Longest a verified token is taken on trust without checking its signature again: well
+ * under the JWKS cache age (10 min), so a key auth withdraws stops working about as soon
+ * as without the cache. Never beyond the token's own `exp`.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
 export const TOKEN_VERIFICATION_OPTIONS = Symbol('TOKEN_VERIFICATION_OPTIONS');
 
 /** Who an access token identifies. */
@@ -59,6 +72,7 @@ export interface AuthenticatedUser {
 @Injectable()
 export class AccessTokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  private readonly verified?: VerifiedTokenCache;
 
   constructor(
     @Inject(TOKEN_VERIFICATION_OPTIONS) private readonly options: TokenVerificationOptions,
@@ -73,9 +87,20 @@ export class AccessTokenVerifier {
       assertAccessTokenHeader(header);
       return remote(header, token);
     };
+    if (options.verifiedTokenCacheSize) {
+      this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize);
+    }
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    const known = this.verified?.get(token);
+    if (known) return known;
+    const user = await this.verifySignature(token);
+    this.verified?.set(token, user);
+    return user;
+  }
+
+  private async verifySignature(token: string): Promise<AuthenticatedUser> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: this.options.issuer,
@@ -96,6 +121,40 @@ export class AccessTokenVerifier {
         'Invalid or expired access token',
       );
     }
+  }
+}
+
+/**
+ * Tokens that passed verification, keyed by the whole token string (so a token differing
+ * in any byte, signature included, is verified afresh), each until the earlier of its
+ * `exp` and {@link VERIFIED_TOKEN_TTL_MS} from now. Failures are never cached. Bounded:
+ * when full, the oldest entry goes.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, { user: AuthenticatedUser; until: number }>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(token: string): AuthenticatedUser | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (Date.now() >= entry.until) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    // A copy: callers may attach the user to a request and change it.
+    return { ...entry.user };
+  }
+
+  set(token: string, user: AuthenticatedUser): void {
+    // jose refuses a token once `now >= exp` (seconds), i.e. from exp * 1000 ms on.
+    const until = Math.min(user.expiresAt * 1000, Date.now() + VERIFIED_TOKEN_TTL_MS);
+    this.entries.delete(token);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(token, { user: { ...user }, until });
   }
 }
 

@@ -1,0 +1,109 @@
+// B — ValidateToken over the Nest gRPC transport (auth) against a bare grpc-js server doing
+// the same verification (bench/servers/grpc-validate-token.mjs). Same client code, same
+// channel settings, same tokens, same concurrency: only the server differs.
+
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { startChildServer } from '../lib/child.mjs';
+import { closedLoop } from '../lib/load.mjs';
+import { benchPort, INTERNAL_API_TOKEN } from '../lib/stack.mjs';
+
+const BASELINE_PORT = benchPort(25151);
+/** Calls in flight at once: enough to keep a server busy on two cores, not to queue for ever. */
+const CONCURRENCY = 64;
+const ROUND_MS = 3000;
+/** Distinct users' tokens the load cycles through (no verifier cache can help either side). */
+const USERS = 20;
+
+/** A ValidateToken client of one address (one channel, as a service's client has). */
+function validateClient(protoRoot, address) {
+  const definition = protoLoader.loadSync(path.join(protoRoot, 'auth/v1/auth.proto'), {
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs: [protoRoot],
+  });
+  const { AuthService } = grpc.loadPackageDefinition(definition).auth.v1;
+  const client = new AuthService(address, grpc.credentials.createInsecure());
+  const metadata = new grpc.Metadata();
+  metadata.set('x-internal-token', INTERNAL_API_TOKEN);
+  /** @param {string} accessToken */
+  const call = (accessToken) =>
+    new Promise((resolve, reject) =>
+      client.validateToken({ accessToken }, metadata, (error, reply) =>
+        error ? reject(error) : resolve(reply),
+      ),
+    );
+  return { call, close: () => client.close() };
+}
+
+export default {
+  id: 'B',
+  title: 'ValidateToken over the Nest gRPC transport',
+  budgetMs: 120_000,
+  rounds: 5,
+  metrics: {
+    callsPerSec: { unit: 'calls/s', better: 'higher' },
+    p99Ms: { unit: 'ms', better: 'lower' },
+    cpuMsPerCall: { unit: 'CPU ms/call', better: 'lower' },
+  },
+  targets: [{ metric: 'callsPerSec', ratio: { min: 0.9 } }],
+
+  async setup(ctx) {
+    const { stack } = ctx;
+    await stack.start(['auth']);
+    const users = await stack.registerUsers(USERS);
+    const protoRoot = path.join(stack.buildDir, 'proto');
+    const baseline = await startChildServer(
+      path.join(import.meta.dirname, '..', 'servers', 'grpc-validate-token.mjs'),
+      {
+        PORT: String(BASELINE_PORT),
+        PROTO_ROOT: protoRoot,
+        JWKS_URL: `${stack.urls.auth.http}/.well-known/jwks.json`,
+        JWT_ISSUER: 'messenger-auth',
+        JWT_AUDIENCE: 'messenger',
+        INTERNAL_API_TOKEN,
+      },
+      ctx,
+    );
+    const sides = {
+      product: { client: validateClient(protoRoot, stack.urls.auth.grpc), pid: stack.pid('auth') },
+      baseline: {
+        client: validateClient(protoRoot, `127.0.0.1:${BASELINE_PORT}`),
+        pid: baseline.pid,
+      },
+    };
+    for (const side of Object.values(sides)) ctx.defer(() => side.client.close());
+    // Both must accept the token and name the same user, or the comparison is void.
+    for (const [name, side] of Object.entries(sides)) {
+      const reply = await side.client.call(users[0].accessToken);
+      if (reply.userId !== users[0].userId) {
+        throw new Error(`${name} answered ${JSON.stringify(reply)}`);
+      }
+    }
+    return { sides, tokens: users.map((u) => u.accessToken) };
+  },
+
+  async run({ sides, tokens }, side, ctx) {
+    const { client, pid } = sides[side];
+    const cpu = ctx.measureCpu(pid);
+    let next = 0;
+    const result = await closedLoop(() => client.call(tokens[next++ % tokens.length]), {
+      concurrency: CONCURRENCY,
+      durationMs: ROUND_MS,
+      signal: ctx.signal,
+    });
+    if (result.errors > 0)
+      throw new Error(`${side}: ${result.errors} failed calls`, { cause: result.firstError });
+    return {
+      callsPerSec: result.opsPerSec,
+      p99Ms: result.latency.percentile(99),
+      cpuMsPerCall: (cpu() * 1000) / result.ops,
+    };
+  },
+
+  async teardown() {},
+};

@@ -1,0 +1,148 @@
+// C — GET /v1/friends, keyset-paginated, for a user with 100,000 friends: friends' REST
+// route against a bare node:http + pg server running the same query
+// (bench/servers/http-friends.mjs) on the same database. Each round loads page 1 and page
+// 1,000 (the last, at 100 a page) with autocannon; keyset pagination should make the
+// deep page as cheap as the first.
+
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startChildServer } from '../lib/child.mjs';
+import { httpLoad } from '../lib/load.mjs';
+import { benchPort } from '../lib/stack.mjs';
+
+const BASELINE_PORT = benchPort(23103);
+const FRIENDS = 100_000;
+const PAGE_SIZE = 100;
+const DEEP_PAGE = 1000;
+const CONNECTIONS = 32;
+const PHASE_SECONDS = 2.5;
+
+/** The cursor friends returns after `rowsBefore` friends (the keyset of the last one). */
+async function cursorAfter(db, userId, rowsBefore) {
+  const { rows } = await db.query(
+    `SELECT created_at, friend_id FROM friendships WHERE user_id = $1
+     ORDER BY created_at DESC, friend_id DESC OFFSET $2 LIMIT 1`,
+    [userId, rowsBefore - 1],
+  );
+  const [{ created_at: createdAt, friend_id: id }] = rows;
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+/** Seeds `FRIENDS` users befriended with `userId`, both directed rows, spread over a year. */
+async function seedFriends(db, userId) {
+  await db.query('BEGIN');
+  await db.query(`
+    CREATE TEMP TABLE bench_friends ON COMMIT DROP AS
+      SELECT gen_random_uuid() AS id,
+             now() - random() * interval '365 days' AS since
+      FROM generate_series(1, ${FRIENDS})`);
+  await db.query('INSERT INTO users (id) SELECT id FROM bench_friends');
+  await db.query(
+    `INSERT INTO friendships (user_id, friend_id, created_at)
+     SELECT $1::uuid, id, since FROM bench_friends
+     UNION ALL SELECT id, $1::uuid, since FROM bench_friends`,
+    [userId],
+  );
+  await db.query('COMMIT');
+  await db.query('ANALYZE friendships');
+}
+
+/** Waits for friends' directory to learn of a new user (from auth's registration event). */
+async function waitForUser(db, userId, ctx) {
+  while (ctx.remainingMs() > 0) {
+    const { rowCount } = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
+    if (rowCount) return;
+    await sleep(100);
+  }
+  throw new Error(`user ${userId} never reached friends' directory`);
+}
+
+export default {
+  id: 'C',
+  title: 'GET /v1/friends, keyset pagination, 100k friends',
+  budgetMs: 150_000,
+  rounds: 5,
+  metrics: {
+    reqPerSec: { unit: 'req/s (page 1)', better: 'higher' },
+    p99Page1Ms: { unit: 'ms', better: 'lower' },
+    reqPerSecPage1000: { unit: 'req/s', better: 'higher' },
+    p99Page1000Ms: { unit: 'ms', better: 'lower' },
+    cpuMsPerReq: { unit: 'CPU ms/req', better: 'lower' },
+  },
+  targets: [
+    { metric: 'reqPerSec', ratio: { min: 0.8 } },
+    { metric: 'p99Page1000Ms', per: 'p99Page1Ms', ratio: { max: 1.2 } },
+  ],
+
+  async setup(ctx) {
+    const { stack } = ctx;
+    await stack.start(['friends']);
+    const [user] = await stack.registerUsers(1, { prefix: 'c' });
+    const db = stack.db('friends');
+    await waitForUser(db, user.userId, ctx);
+    const seeding = Date.now();
+    await seedFriends(db, user.userId);
+    ctx.log(`seeded ${FRIENDS.toLocaleString('en-US')} friends in ${Date.now() - seeding} ms`);
+
+    const baseline = await startChildServer(
+      path.join(import.meta.dirname, '..', 'servers', 'http-friends.mjs'),
+      {
+        PORT: String(BASELINE_PORT),
+        DATABASE_URL: stack.databaseUrl('friends'),
+        JWKS_URL: `${stack.urls.auth.http}/.well-known/jwks.json`,
+        JWT_ISSUER: 'messenger-auth',
+        JWT_AUDIENCE: 'messenger',
+      },
+      ctx,
+    );
+    const deepCursor = await cursorAfter(db, user.userId, (DEEP_PAGE - 1) * PAGE_SIZE);
+    const paths = {
+      page1: `/v1/friends?limit=${PAGE_SIZE}`,
+      page1000: `/v1/friends?limit=${PAGE_SIZE}&cursor=${deepCursor}`,
+    };
+    const sides = {
+      product: { url: stack.urls.friends.http, pid: stack.pid('friends') },
+      baseline: { url: `http://127.0.0.1:${BASELINE_PORT}`, pid: baseline.pid },
+    };
+    const headers = { authorization: `Bearer ${user.accessToken}` };
+    // Same answers from both, or the comparison is void.
+    for (const [name, pagePath] of Object.entries(paths)) {
+      const [product, bare] = await Promise.all(
+        Object.values(sides).map(async ({ url }) =>
+          (await fetch(url + pagePath, { headers })).json(),
+        ),
+      );
+      if (JSON.stringify(product) !== JSON.stringify(bare) || product.items?.length !== PAGE_SIZE) {
+        throw new Error(`${name}: product and baseline answer differently`);
+      }
+      if (name === 'page1000' && product.nextCursor !== null) {
+        throw new Error('page 1000 is not the last page');
+      }
+    }
+    return { sides, paths, headers };
+  },
+
+  async run({ sides, paths, headers }, side, ctx) {
+    const { url, pid } = sides[side];
+    const cpu = ctx.measureCpu(pid);
+    const load = (pagePath) =>
+      httpLoad({
+        url: url + pagePath,
+        headers,
+        connections: CONNECTIONS,
+        duration: PHASE_SECONDS,
+        signal: ctx.signal,
+      });
+    const first = await load(paths.page1);
+    const deep = await load(paths.page1000);
+    return {
+      reqPerSec: first.reqPerSec,
+      p99Page1Ms: first.p99Ms,
+      reqPerSecPage1000: deep.reqPerSec,
+      p99Page1000Ms: deep.p99Ms,
+      cpuMsPerReq: (cpu() * 1000) / (first.requests + deep.requests),
+    };
+  },
+
+  async teardown() {},
+};

@@ -1,0 +1,157 @@
+// D — `me { friends(first: 20) { … friends(first: 5) } }` on profile's GraphQL endpoint
+// (Nest + Apollo) against the same schema executed by the bare `graphql` package over
+// node:http (bench/servers/graphql-profile.mjs), on the same read model.
+
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT } from '../../scripts/infra/lib.mjs';
+import { startChildServer } from '../lib/child.mjs';
+import { httpLoad } from '../lib/load.mjs';
+import { benchPort } from '../lib/stack.mjs';
+
+const BASELINE_PORT = benchPort(23102);
+/** People in the seeded neighbourhood, friends of `me`, and friends each of those has. */
+const POPULATION = 400;
+const MY_FRIENDS = 50;
+const FRIENDS_EACH = 30;
+const CONNECTIONS = 32;
+const ROUND_SECONDS = 3;
+
+const QUERY = `query MeAndFriends {
+  me {
+    id nickname friendsCount
+    friends(first: 20) {
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id nickname displayName avatarUrl friendsCount
+          friends(first: 5) {
+            pageInfo { hasNextPage }
+            edges { node { id nickname displayName } }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+/**
+ * Seeds profile's read model: POPULATION profiles, `me` befriended with MY_FRIENDS of them,
+ * each of those with FRIENDS_EACH random others (both directed rows, as profile keeps them).
+ */
+async function seed(db, myId) {
+  await db.query('BEGIN');
+  await db.query(`
+    CREATE TEMP TABLE bench_people ON COMMIT DROP AS
+      SELECT n, gen_random_uuid() AS id FROM generate_series(1, ${POPULATION}) AS n`);
+  await db.query(`
+    INSERT INTO profiles (id, nickname, display_name)
+    SELECT id, 'd_' || substr(md5(id::text), 1, 12), 'Bench person ' || n FROM bench_people`);
+  await db.query(
+    `
+    CREATE TEMP TABLE bench_pairs ON COMMIT DROP AS
+      SELECT $1::uuid AS a, id AS b, now() - random() * interval '90 days' AS since
+      FROM bench_people WHERE n <= ${MY_FRIENDS}
+      UNION ALL
+      SELECT p.id, q.id, now() - random() * interval '90 days'
+      FROM bench_people p
+      CROSS JOIN LATERAL (
+        SELECT id FROM bench_people q WHERE q.id <> p.id ORDER BY random() LIMIT ${FRIENDS_EACH}
+      ) q
+      WHERE p.n <= ${MY_FRIENDS}`,
+    [myId],
+  );
+  await db.query(`
+    INSERT INTO friendships (user_id, friend_id, created_at)
+    SELECT a, b, since FROM bench_pairs UNION ALL SELECT b, a, since FROM bench_pairs
+    ON CONFLICT DO NOTHING`);
+  await db.query('COMMIT');
+  await db.query('ANALYZE profiles');
+  await db.query('ANALYZE friendships');
+}
+
+async function waitForProfile(db, userId, ctx) {
+  while (ctx.remainingMs() > 0) {
+    const { rowCount } = await db.query('SELECT 1 FROM profiles WHERE id = $1', [userId]);
+    if (rowCount) return;
+    await sleep(100);
+  }
+  throw new Error(`profile of ${userId} never appeared`);
+}
+
+export default {
+  id: 'D',
+  title: 'GraphQL me { friends(first: 20) { … friends(first: 5) } }',
+  budgetMs: 120_000,
+  rounds: 5,
+  metrics: {
+    reqPerSec: { unit: 'req/s', better: 'higher' },
+    p99Ms: { unit: 'ms', better: 'lower' },
+    cpuMsPerReq: { unit: 'CPU ms/req', better: 'lower' },
+  },
+  targets: [{ metric: 'reqPerSec', ratio: { min: 0.5 } }],
+
+  async setup(ctx) {
+    const { stack } = ctx;
+    await stack.start(['profile']);
+    const [me] = await stack.registerUsers(1, { prefix: 'd' });
+    const db = stack.db('profile');
+    await waitForProfile(db, me.userId, ctx);
+    await seed(db, me.userId);
+
+    const baseline = await startChildServer(
+      path.join(import.meta.dirname, '..', 'servers', 'graphql-profile.mjs'),
+      {
+        PORT: String(BASELINE_PORT),
+        DATABASE_URL: stack.databaseUrl('profile'),
+        JWKS_URL: `${stack.urls.auth.http}/.well-known/jwks.json`,
+        JWT_ISSUER: 'messenger-auth',
+        JWT_AUDIENCE: 'messenger',
+        SCHEMA_FILE: path.join(REPO_ROOT, 'apps', 'profile', 'schema.gql'),
+      },
+      ctx,
+    );
+    const sides = {
+      product: { url: `${stack.urls.profile.http}/graphql`, pid: stack.pid('profile') },
+      baseline: { url: `http://127.0.0.1:${BASELINE_PORT}/graphql`, pid: baseline.pid },
+    };
+    const request = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${me.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUERY }),
+    };
+    // Same data from both (and a full first level of 20 friends), or the comparison is void.
+    const [product, bare] = await Promise.all(
+      Object.values(sides).map(async ({ url }) => (await fetch(url, request)).json()),
+    );
+    if (
+      JSON.stringify(product) !== JSON.stringify(bare) ||
+      product.data?.me.friends.edges.length !== 20
+    ) {
+      throw new Error(
+        `product and baseline answer differently:\n${JSON.stringify(product).slice(0, 300)}\n${JSON.stringify(bare).slice(0, 300)}`,
+      );
+    }
+    return { sides, request };
+  },
+
+  async run({ sides, request }, side, ctx) {
+    const { url, pid } = sides[side];
+    const cpu = ctx.measureCpu(pid);
+    const result = await httpLoad({
+      url,
+      ...request,
+      connections: CONNECTIONS,
+      duration: ROUND_SECONDS,
+      signal: ctx.signal,
+    });
+    return {
+      reqPerSec: result.reqPerSec,
+      p99Ms: result.p99Ms,
+      cpuMsPerReq: (cpu() * 1000) / result.requests,
+    };
+  },
+
+  async teardown() {},
+};

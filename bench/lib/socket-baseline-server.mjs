@@ -1,0 +1,75 @@
+// The bare baseline of the socket.io benchmarks (A1, A2, F): a socket.io server with
+// nothing on top — no auth, no validation, no database, no Redis — that relays what
+// clients send with `io.to(room).emit`. It speaks the same event names and payload shapes
+// as messenger, so the load generator drives both sides the same way:
+//
+//   handshake `auth: {userId, room}`            → the socket joins `room`
+//   `typing {chatId}`                           → the room's other sockets get `typing {chatId, userId}`
+//   `message:send {chatId, clientMessageId, text}` → every socket of the room (sender too) gets
+//                                                   `message:new {message}`, numbered per room
+//
+// Runs as its own process (a child of the case, `fork`ed with an IPC channel): it reports
+// `{type: 'listening', port}` once up and exits when the parent says `{type: 'close'}` or
+// goes away. socket.io is loaded from where @nestjs/platform-socket.io loads it, so both
+// sides run the very same socket.io and engine.io.
+
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+// Answers the memory probe of case F when BENCH_MEMORY_PROBE_DIR is set.
+import './socket-memory-probe.mjs';
+
+const requireFromNest = createRequire(
+  createRequire(import.meta.url).resolve('@nestjs/platform-socket.io'),
+);
+const { Server } = requireFromNest('socket.io');
+
+/** The same largest-packet rule as messenger's default `MAX_PAYLOAD_BYTES`. */
+const MAX_PAYLOAD_BYTES = 16_384;
+
+const port = Number(process.env.PORT ?? 0);
+const httpServer = createServer();
+const io = new Server(httpServer, { maxHttpBufferSize: MAX_PAYLOAD_BYTES });
+/** Last number given per room (messenger's `seq`, kept in memory). */
+const seqs = new Map();
+
+io.on('connection', (socket) => {
+  const { userId, room } = socket.handshake.auth ?? {};
+  socket.data.userId = String(userId);
+  if (typeof room === 'string') void socket.join(room);
+
+  socket.on('typing', (payload, ack) => {
+    socket
+      .to(payload.chatId)
+      .emit('typing', { chatId: payload.chatId, userId: socket.data.userId });
+    if (typeof ack === 'function') ack({ ok: true });
+  });
+
+  socket.on('message:send', (payload, ack) => {
+    const seq = (seqs.get(payload.chatId) ?? 0) + 1;
+    seqs.set(payload.chatId, seq);
+    const message = {
+      chatId: payload.chatId,
+      senderId: socket.data.userId,
+      clientMessageId: payload.clientMessageId,
+      text: payload.text,
+      seq,
+    };
+    io.to(payload.chatId).emit('message:new', { message });
+    if (typeof ack === 'function') ack({ ok: true, message });
+  });
+});
+
+httpServer.listen(port, '127.0.0.1', () => {
+  process.send?.({ type: 'listening', port: httpServer.address().port });
+});
+
+const stop = () => {
+  io.close();
+  httpServer.close();
+  process.exit(0);
+};
+process.on('message', (message) => {
+  if (message?.type === 'close') stop();
+});
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,351 @@
+// What the socket.io cases (A1, A2, F) share on the parent side: access tokens for many
+// users, the bare baseline server, the pool of load-generator processes and the merge of
+// their results.
+
+import { fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeProtectedHeader, importJWK, SignJWT } from 'jose';
+import { REPO_ROOT, sleep } from '../../scripts/infra/lib.mjs';
+import { LatencyRecorder } from './load.mjs';
+import { BENCH_INSTANCE, serviceEnv } from './stack.mjs';
+
+const LIB_DIR = path.dirname(fileURLToPath(import.meta.url));
+const LOG_DIR = path.join(REPO_ROOT, '.infra', 'bench-logs', String(BENCH_INSTANCE));
+
+/**
+ * @typedef {object} BenchUser
+ * @property {string} userId
+ * @property {string} accessToken
+ */
+
+/**
+ * Access tokens for `count` users, signed by auth's own current key exactly as auth signs
+ * them (ES256, `typ: at+jwt`, auth's issuer and audience and `kid`), so messenger verifies
+ * them against auth's real JWKS like any token auth issued.
+ *
+ * Why not register them all: registration hashes a password with argon2id (OWASP cost,
+ * tens of milliseconds of CPU each), so 10,000 registrations would take minutes of the
+ * benchmark's 2 cores and measure auth, not the gateway. One user is registered through
+ * auth — that proves the chain and names the key — and the rest are minted with the same
+ * key (as test/e2e/support/access-tokens.ts does). messenger needs no other trace of a
+ * user: chats and memberships are created through its socket API.
+ *
+ * @param {import('./stack.mjs').BenchStack} stack   with auth started
+ * @param {number} count
+ * @returns {Promise<BenchUser[]>}
+ */
+export async function benchUsers(stack, count) {
+  const [registered] = await stack.registerUsers(1, { prefix: 'sock' });
+  const kid = decodeProtectedHeader(registered.accessToken).kid;
+  const { rows } = await stack
+    .db('auth')
+    .query('SELECT private_jwk FROM signing_keys WHERE kid = $1', [kid]);
+  if (rows.length === 0) throw new Error(`auth has no signing key ${kid}`);
+  const key = await importJWK(rows[0].private_jwk, 'ES256');
+  const users = [{ userId: registered.userId, accessToken: registered.accessToken }];
+  const expiresAt = Math.floor(Date.now() / 1000) + 2 * 3600;
+  while (users.length < count) {
+    const userId = randomUUID();
+    const accessToken = await new SignJWT({ email: `${userId}@bench.example` })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+      .setSubject(userId)
+      .setIssuer('messenger-auth')
+      .setAudience('messenger')
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(expiresAt)
+      .sign(key);
+    users.push({ userId, accessToken });
+  }
+  return users;
+}
+
+/**
+ * @typedef {object} RoomSpec   a room (chat) and its members, as the workers take it
+ * @property {string} [chatId]
+ * @property {{ userId: string, auth: Record<string, unknown> }[]} members
+ */
+
+/**
+ * Splits users into rooms of `size`, for one side. Product members authenticate with their
+ * token and get their chat from `chat:create`; baseline members name their room in the
+ * handshake. Both send the same access token in the handshake, so both servers receive the
+ * same bytes per connection (the baseline, with no auth, only holds it as socket.io does:
+ * in `handshake.auth`, and ws keeps the last frame read); without it a bare server would be
+ * spared ~1 KiB per socket of client input the product cannot refuse to receive (bench F).
+ * @param {BenchUser[]} users
+ * @param {number} size
+ * @param {'product' | 'baseline'} side
+ * @returns {RoomSpec[]}
+ */
+export function roomsOf(users, size, side) {
+  const rooms = [];
+  for (let i = 0; i + size <= users.length; i += size) {
+    const chatId = `room-${i / size}`;
+    const members = users.slice(i, i + size).map((user) => ({
+      userId: user.userId,
+      auth:
+        side === 'product'
+          ? { token: user.accessToken }
+          : { token: user.accessToken, userId: user.userId, room: chatId },
+    }));
+    rooms.push(side === 'product' ? { members } : { chatId, members });
+  }
+  return rooms;
+}
+
+/**
+ * The bare socket.io relay (socket-baseline-server.mjs) in its own process.
+ * @param {{ env?: Record<string, string> }} [options]
+ * @returns {Promise<{ url: string, pid: number, close: () => Promise<void> }>}
+ */
+export async function startBaselineServer({ env = {} } = {}) {
+  const child = fork(path.join(LIB_DIR, 'socket-baseline-server.mjs'), [], {
+    env: { ...process.env, ...env, PORT: '0' },
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('baseline server did not start')), 15_000);
+    child.once('exit', (code) => reject(new Error(`baseline server exited (${code})`)));
+    child.on('message', (message) => {
+      if (message?.type !== 'listening') return;
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: /** @type {number} */ (child.pid),
+    close: () => stopChild(child),
+  };
+}
+
+/**
+ * A messenger process of the case's own, beside the stack's: the same build and
+ * environment as the stack's messenger, on another port, with extra `node` flags and
+ * environment (F starts one per round with the memory probe preloaded). It shares the
+ * stack's database, Redis and Kafka consumer group, as a second instance in production
+ * would.
+ * @param {import('./stack.mjs').BenchStack} stack
+ * @param {{ port: number, nodeFlags?: string[], env?: Record<string, string> }} options
+ * @returns {Promise<{ url: string, pid: number, close: () => Promise<void> }>}
+ */
+export async function startExtraMessenger(stack, { port, nodeFlags = [], env = {} }) {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const log = createWriteStream(path.join(LOG_DIR, `messenger-${port}.log`), { flags: 'a' });
+  const childEnv = { ...process.env, ...serviceEnv('messenger'), ...env, HTTP_PORT: String(port) };
+  delete childEnv.NODE_OPTIONS;
+  const entry = path.join(stack.buildDir, 'apps', 'messenger', 'src', 'main.js');
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`messenger on ${port} exited (${child.exitCode})`);
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`messenger on ${port} not ready within 60 s`);
+    }
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  return { url, pid: /** @type {number} */ (child.pid), close: () => stopChild(child) };
+}
+
+/**
+ * SIGTERM, then SIGKILL after 10 s; resolves once the child is gone.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Load-generator processes (socket-load-worker.mjs). Rooms are dealt to them whole, so
+ * each room's sender and receivers share a clock.
+ */
+export class LoadWorkers {
+  /** @type {import('node:child_process').ChildProcess[]} */
+  #children = [];
+  #nextId = 0;
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+  #pending = new Map();
+
+  /** @param {number} count */
+  static async start(count) {
+    const workers = new LoadWorkers();
+    await Promise.all(Array.from({ length: count }, () => workers.#spawn()));
+    return workers;
+  }
+
+  get pids() {
+    return this.#children.map((c) => /** @type {number} */ (c.pid));
+  }
+
+  async #spawn() {
+    const child = fork(path.join(LIB_DIR, 'socket-load-worker.mjs'), [], {
+      execArgv: ['--max-old-space-size=4096'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#children.push(child);
+    await new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`load worker exited (${code})`)));
+      child.on('message', (message) => {
+        if (message?.type === 'ready') return resolve(undefined);
+        const waiter = this.#pending.get(message?.id);
+        if (!waiter) return;
+        this.#pending.delete(message.id);
+        if (message.type === 'done') waiter.resolve(message.result);
+        else waiter.reject(new Error(`load worker: ${message.error}`));
+      });
+    });
+    child.on('exit', (code) => {
+      for (const [id, waiter] of this.#pending) {
+        waiter.reject(new Error(`load worker exited (${code}) during order ${id}`));
+      }
+      this.#pending.clear();
+    });
+  }
+
+  /**
+   * Sends one order to one worker and resolves its result.
+   * @param {number} index
+   * @param {Record<string, unknown>} order
+   */
+  #call(index, order) {
+    const id = ++this.#nextId;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#children[index].send({ ...order, id });
+    });
+  }
+
+  /**
+   * Deals the rooms out and connects every member; with `createChats`, the product's
+   * group chats are created. Resolves the rooms with their chat ids.
+   * @param {string} side   'product' or 'baseline': both sides may stay connected at once
+   * @param {string} url
+   * @param {RoomSpec[]} rooms
+   * @param {{ createChats?: boolean, batch?: number }} [options]
+   */
+  async connect(side, url, rooms, { createChats = false, batch = 100 } = {}) {
+    const shares = this.#children.map((_, w) =>
+      rooms.filter((_, r) => r % this.#children.length === w),
+    );
+    const results = await Promise.all(
+      shares.map((share, w) =>
+        this.#call(w, { type: 'connect', side, url, rooms: share, createChats, batch }),
+      ),
+    );
+    return {
+      sockets: results.reduce((sum, r) => sum + r.sockets, 0),
+      connectMs: Math.max(...results.map((r) => r.connectMs)),
+    };
+  }
+
+  /**
+   * One measurement phase on every worker at once (an open-loop rate is split evenly),
+   * merged: counts summed, latencies pooled.
+   * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean }} order
+   */
+  async phase(order) {
+    const n = this.#children.length;
+    const results = await Promise.all(
+      this.#children.map((_, w) =>
+        this.#call(w, {
+          type: 'phase',
+          ...order,
+          ratePerSec: order.ratePerSec === undefined ? undefined : order.ratePerSec / n,
+        }),
+      ),
+    );
+    const latency = new LatencyRecorder();
+    const merged = {
+      sends: 0,
+      acked: 0,
+      ackErrors: 0,
+      expected: 0,
+      received: 0,
+      inWindow: 0,
+      orderViolations: 0,
+      lost: 0,
+      firstError: '',
+      windowMs: order.durationMs,
+    };
+    for (const result of results) {
+      for (const key of Object.keys(merged)) {
+        if (typeof merged[key] === 'number' && key !== 'windowMs') merged[key] += result[key];
+      }
+      merged.firstError ||= result.firstError;
+      for (const ms of result.latencies) latency.record(ms);
+    }
+    return { ...merged, latency: latency.summary() };
+  }
+
+  /**
+   * Closes the sockets of one side (the workers stay up).
+   * @param {string} side
+   */
+  async disconnect(side) {
+    await Promise.all(this.#children.map((_, w) => this.#call(w, { type: 'disconnect', side })));
+  }
+
+  /** Ends the worker processes. */
+  async stop() {
+    await Promise.all(this.#children.map((child) => stopChild(child)));
+    this.#children = [];
+  }
+}
+
+/**
+ * The set-up A1 and A2 share: the stack's messenger, `connections` users, a bare
+ * baseline server, `workers` load-generator processes, and every user connected to both
+ * sides in rooms of `roomSize` (group chats created through the product's `chat:create`).
+ * Cleanup is deferred to the harness.
+ * @param {any} ctx the harness context
+ * @param {{ connections: number, roomSize: number, workers: number }} shape
+ */
+export async function connectRooms(ctx, { connections, roomSize, workers: workerCount }) {
+  await ctx.stack.start(['messenger']);
+  const users = await benchUsers(ctx.stack, connections);
+  const baseline = await startBaselineServer();
+  ctx.defer(baseline.close);
+  const workers = await LoadWorkers.start(workerCount);
+  ctx.defer(() => workers.stop());
+
+  const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  const product = await workers.connect(
+    'product',
+    ctx.stack.urls.messenger.http,
+    roomsOf(users, roomSize, 'product'),
+    { createChats: true },
+  );
+  ctx.log(
+    `product: ${product.sockets} sockets up and chats created in ${seconds(product.connectMs)}`,
+  );
+  const bare = await workers.connect(
+    'baseline',
+    baseline.url,
+    roomsOf(users, roomSize, 'baseline'),
+  );
+  ctx.log(`baseline: ${bare.sockets} sockets up in ${seconds(bare.connectMs)}`);
+  return { workers, baseline };
+}

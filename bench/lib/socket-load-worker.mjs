@@ -1,0 +1,297 @@
+// A load-generator process of the socket.io benchmarks: it holds many socket.io-client
+// connections and drives them on its parent's orders (IPC). A worker owns whole rooms
+// (chats): a room's sender and its receivers live in the same process, so a delivery's
+// latency is two readings of one clock.
+//
+// Orders (each answered with `{type: 'done', id, result}` or `{type: 'failed', id, error}`):
+//   connect {side, url, rooms, createChats?, batch}  open every member's socket; with createChats,
+//                                               the first member of each room creates the
+//                                               group chat (`chat:create`) and the room
+//                                               takes its id
+//   phase {side, event, mode, durationMs, ratePerSec?}  one measurement; see runPhase
+//   disconnect {side}                          close the side's sockets
+//
+// The same code drives messenger and the bare baseline: both take `typing {chatId}` and
+// `message:send {chatId, clientMessageId, text}`, acknowledge them, and push `typing` /
+// `message:new` to the room (see socket-baseline-server.mjs).
+
+import { performance } from 'node:perf_hooks';
+import { io } from 'socket.io-client';
+
+/** Acks slower than this count as failed sends. */
+const ACK_TIMEOUT_MS = 10_000;
+/** How long a phase waits after its window for deliveries still in flight. */
+const DRAIN_MS = 10_000;
+
+/**
+ * @typedef {object} Member
+ * @property {string} userId
+ * @property {Record<string, unknown>} auth   the handshake `auth` of its socket
+ * @property {import('socket.io-client').Socket} [socket]
+ */
+
+/**
+ * @typedef {object} Room
+ * @property {string} [chatId]   given (baseline) or created by `connect` (product)
+ * @property {Member[]} members
+ */
+
+/** Rooms of each side ('product', 'baseline'): both stay connected between rounds. */
+/** @type {Map<string, Room[]>} */
+const roomsBySide = new Map();
+/** The phase deliveries are counted for; null between phases. */
+let current = null;
+
+/**
+ * Opens one socket and resolves once the server accepted it.
+ * @param {string} url
+ * @param {Record<string, unknown>} auth
+ */
+function open(url, auth) {
+  const socket = io(url, {
+    auth,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 20_000,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(new Error(`connect_error: ${error.message}`));
+    });
+  });
+}
+
+/**
+ * Emits with an acknowledgement; resolves the ack body or rejects on timeout.
+ * @param {import('socket.io-client').Socket} socket
+ * @param {string} event
+ * @param {unknown} payload
+ */
+function emitWithAck(socket, event, payload) {
+  return socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+}
+
+/**
+ * @param {{ side: string, url: string, rooms: Room[], createChats?: boolean, batch?: number }} order
+ */
+async function connect({ side, url, rooms, createChats = false, batch = 100 }) {
+  roomsBySide.set(side, rooms);
+  const members = rooms.flatMap((room) => room.members);
+  const started = performance.now();
+  // In batches: a thousand simultaneous handshakes only queue up in the server.
+  for (let i = 0; i < members.length; i += batch) {
+    await Promise.all(
+      members.slice(i, i + batch).map(async (member) => {
+        member.socket = await open(url, member.auth);
+      }),
+    );
+  }
+  if (createChats) {
+    for (const room of rooms) {
+      const [creator, ...others] = room.members;
+      const reply = await emitWithAck(creator.socket, 'chat:create', {
+        memberIds: others.map((m) => m.userId),
+        title: 'bench',
+      });
+      if (!reply.ok) throw new Error(`chat:create failed: ${JSON.stringify(reply.error)}`);
+      room.chatId = reply.chat.id;
+    }
+  }
+  for (const room of rooms) {
+    for (const member of room.members) listen(room, member);
+  }
+  return { sockets: members.length, connectMs: performance.now() - started };
+}
+
+/**
+ * Counts what a member receives, for whichever phase is running.
+ * @param {Room} room
+ * @param {Member} member
+ */
+function listen(room, member) {
+  const socket = /** @type {import('socket.io-client').Socket} */ (member.socket);
+  socket.on('typing', (payload) => current?.onTyping(room, member, payload));
+  socket.on('message:new', (payload) => current?.onMessage(room, member, payload));
+}
+
+/**
+ * One measurement over every room of this worker.
+ *
+ * - `mode: 'closed'`: every room has one send in flight at a time (the room's members take
+ *   turns sending); the next is sent when the ack arrives. Throughput = deliveries
+ *   received during the window ÷ the window.
+ * - `mode: 'open'`: sends leave at a fixed total rate, round-robin over the rooms, whatever
+ *   the acks do (open loop: a slow server cannot slow the load down and hide its queueing).
+ *
+ * `typing` carries nothing but `{chatId}` (messenger refuses unknown fields), so its
+ * deliveries are matched to sends in order per (chat, sender) — a single connection per
+ * socket keeps them in order. `message:send` carries its send time in `text`, and its
+ * deliveries are also checked: every member must get every acknowledged message exactly
+ * once, in `seq` order.
+ *
+ * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean }} order
+ */
+async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLatencies = true }) {
+  const rooms = roomsBySide.get(side) ?? [];
+  const fanout = event === 'typing' ? (m) => m - 1 : (m) => m;
+  /** send times per `chatId|senderId`, for typing */
+  const sendTimes = new Map();
+  /** per receiver: how many typings of each `chatId|senderId` it got */
+  const typingCounts = new Map();
+  /** per receiver socket id: last seq seen in its chat */
+  const lastSeq = new Map();
+  const latencies = [];
+  const stats = {
+    sends: 0,
+    acked: 0,
+    ackErrors: 0,
+    expected: 0,
+    received: 0,
+    inWindow: 0,
+    orderViolations: 0,
+    firstError: '',
+  };
+  let windowStart = performance.now();
+  let windowEnd = windowStart + durationMs;
+  const tag = Math.random().toString(36).slice(2, 8);
+
+  const record = (sentAt) => {
+    const now = performance.now();
+    stats.received++;
+    if (now >= windowStart && now <= windowEnd) stats.inWindow++;
+    if (keepLatencies && sentAt !== undefined) latencies.push(now - sentAt);
+  };
+
+  current = {
+    onTyping(room, member, payload) {
+      const key = `${payload.chatId}|${payload.userId}`;
+      const countKey = `${member.socket.id}|${key}`;
+      const n = typingCounts.get(countKey) ?? 0;
+      typingCounts.set(countKey, n + 1);
+      record(sendTimes.get(key)?.[n]);
+    },
+    onMessage(room, member, payload) {
+      const { message } = payload;
+      const previous = lastSeq.get(member.socket.id);
+      if (previous !== undefined && message.seq !== previous + 1) stats.orderViolations++;
+      lastSeq.set(member.socket.id, message.seq);
+      const sentAt = Number(String(message.text).split(' ')[1]);
+      record(Number.isFinite(sentAt) ? sentAt : undefined);
+    },
+  };
+
+  /** Sends one event from the room's next member; resolves when acked (or failed). */
+  let counter = 0;
+  const turn = new Map();
+  const sendOne = (room) => {
+    const index = turn.get(room) ?? 0;
+    turn.set(room, (index + 1) % room.members.length);
+    const sender = room.members[index];
+    const sentAt = performance.now();
+    let payload;
+    if (event === 'typing') {
+      const key = `${room.chatId}|${sender.userId}`;
+      let times = sendTimes.get(key);
+      if (!times) sendTimes.set(key, (times = []));
+      times.push(sentAt);
+      payload = { chatId: room.chatId };
+    } else {
+      counter++;
+      payload = {
+        chatId: room.chatId,
+        clientMessageId: `${tag}-${counter}`,
+        text: `bench ${sentAt} message ${counter}`,
+      };
+    }
+    stats.sends++;
+    return emitWithAck(sender.socket, event, payload).then(
+      (reply) => {
+        if (reply?.ok) {
+          stats.acked++;
+          stats.expected += fanout(room.members.length);
+        } else {
+          stats.ackErrors++;
+          stats.firstError ||= JSON.stringify(reply?.error ?? reply);
+        }
+      },
+      (error) => {
+        stats.ackErrors++;
+        stats.firstError ||= error instanceof Error ? error.message : String(error);
+      },
+    );
+  };
+
+  windowStart = performance.now();
+  windowEnd = windowStart + durationMs;
+  const inFlight = [];
+  if (mode === 'closed') {
+    const loop = async (room) => {
+      while (performance.now() < windowEnd) await sendOne(room);
+    };
+    await Promise.all(rooms.map(loop));
+  } else {
+    let next = 0;
+    await new Promise((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        const due = Math.min(now, windowEnd) - windowStart;
+        const target = Math.floor((due / 1000) * ratePerSec);
+        while (stats.sends < target) {
+          inFlight.push(sendOne(rooms[next]));
+          next = (next + 1) % rooms.length;
+        }
+        if (now >= windowEnd) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+  }
+  const sendingMs = performance.now() - windowStart;
+  await Promise.all(inFlight);
+  // Deliveries still on their way: wait until every acknowledged send reached every member.
+  const drainDeadline = performance.now() + DRAIN_MS;
+  while (stats.received < stats.expected && performance.now() < drainDeadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  current = null;
+  return {
+    ...stats,
+    windowMs: durationMs,
+    sendingMs,
+    lost: Math.max(0, stats.expected - stats.received),
+    latencies,
+  };
+}
+
+/** @param {{ side: string }} order */
+async function disconnect({ side }) {
+  for (const room of roomsBySide.get(side) ?? []) {
+    for (const member of room.members) member.socket?.close();
+  }
+  roomsBySide.delete(side);
+  return {};
+}
+
+const handlers = { connect, phase: runPhase, disconnect };
+
+process.on('message', (order) => {
+  const handler = handlers[order.type];
+  if (!handler) {
+    process.send?.({ type: 'failed', id: order.id, error: `unknown order ${order.type}` });
+    return;
+  }
+  handler(order).then(
+    (result) => process.send?.({ type: 'done', id: order.id, result }),
+    (error) =>
+      process.send?.({
+        type: 'failed',
+        id: order.id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ type: 'ready' });

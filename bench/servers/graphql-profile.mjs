@@ -1,0 +1,141 @@
+// Baseline of case D: profile's committed schema (apps/profile/schema.gql) executed by the
+// `graphql` package on bare node:http, with plain resolvers issuing the same SQL as profile
+// — one batched query per level through DataLoader, as profile does — after the same
+// Bearer token verification. No Nest, Apollo, plugins, query limits or logging.
+// Env: PORT, DATABASE_URL, SCHEMA_FILE, and bearer.mjs's.
+
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import DataLoader from 'dataloader';
+import { buildSchema, graphql } from 'graphql';
+import pg from 'pg';
+import { bearerUser } from './bearer.mjs';
+
+const { PORT, DATABASE_URL, SCHEMA_FILE } = process.env;
+
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
+const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
+
+const COLUMNS = 'p.id, p.nickname, p.display_name, p.bio, p.avatar_url, p.email, p.created_at';
+const profileOf = (row) => ({
+  id: row.id,
+  nickname: row.nickname,
+  displayName: row.display_name,
+  bio: row.bio,
+  avatarUrl: row.avatar_url,
+  email: row.email,
+  createdAt: row.created_at,
+});
+const cursorOf = (parts) => Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
+
+/** One page of friends per key, in one statement for the whole batch (as profile does). */
+async function pages(keys) {
+  const { rows } = await pool.query(
+    `SELECT k.key_index, friend.*
+     FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::uuid[])
+          WITH ORDINALITY AS k(user_id, lim, after_since, after_friend, key_index)
+     CROSS JOIN LATERAL (
+       SELECT f.created_at AS since, ${COLUMNS}
+       FROM friendships f JOIN profiles p ON p.id = f.friend_id
+       WHERE f.user_id = k.user_id
+         AND (k.after_since IS NULL
+              OR (f.created_at, f.friend_id) < (k.after_since, k.after_friend))
+       ORDER BY f.created_at DESC, f.friend_id DESC
+       LIMIT k.lim
+     ) friend
+     ORDER BY k.key_index, friend.since DESC, friend.id DESC`,
+    [
+      keys.map((k) => k.userId),
+      keys.map((k) => k.limit),
+      keys.map(() => null),
+      keys.map(() => null),
+    ],
+  );
+  const result = keys.map(() => []);
+  for (const row of rows) result[Number(row.key_index) - 1].push(row);
+  return result;
+}
+
+async function counts(userIds) {
+  const { rows } = await pool.query(
+    `SELECT f.user_id, count(*)::int AS friends
+     FROM friendships f JOIN profiles p ON p.id = f.friend_id
+     WHERE f.user_id = ANY($1::uuid[]) GROUP BY f.user_id`,
+    [userIds],
+  );
+  const byUser = new Map(rows.map((row) => [row.user_id, row.friends]));
+  return userIds.map((id) => byUser.get(id) ?? 0);
+}
+
+/** Field resolvers of Profile; the rest resolve by property name. */
+const profileFields = {
+  friendsCount: (profile, _args, ctx) => ctx.counts.load(profile.id),
+  friends: async (profile, { first }, ctx) => {
+    const limit = first ?? 20;
+    const rows = await ctx.pages.load({ userId: profile.id, limit: limit + 1 });
+    const edges = rows.slice(0, limit).map((row) => ({
+      cursor: cursorOf([row.since.toISOString(), row.id]),
+      node: profileOf(row),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  },
+  email: (profile, _args, ctx) => {
+    if (profile.id !== ctx.userId) throw new Error('FORBIDDEN');
+    return profile.email;
+  },
+};
+const profileType = schema.getType('Profile');
+for (const [name, resolve] of Object.entries(profileFields)) {
+  profileType.getFields()[name].resolve = resolve;
+}
+const rootValue = {
+  me: async (_args, ctx) => {
+    const { rows } = await pool.query(`SELECT ${COLUMNS} FROM profiles p WHERE p.id = $1 LIMIT 1`, [
+      ctx.userId,
+    ]);
+    if (!rows[0]) throw new Error('NOT_FOUND');
+    return profileOf(rows[0]);
+  },
+};
+
+function reply(res, status, body) {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+async function handle(req, res) {
+  if (req.method !== 'POST' || req.url !== '/graphql') return reply(res, 404, {});
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const userId = await bearerUser(req);
+  if (!userId) return reply(res, 401, { errors: [{ message: 'UNAUTHENTICATED' }] });
+  const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const contextValue = {
+    userId,
+    pages: new DataLoader(pages, { cache: false }),
+    counts: new DataLoader(counts, { cache: false }),
+  };
+  reply(
+    res,
+    200,
+    await graphql({ schema, source: query, variableValues: variables, rootValue, contextValue }),
+  );
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((error) => reply(res, 500, { errors: [{ message: String(error) }] }));
+});
+server.keepAliveTimeout = 65_000;
+server.listen(Number(PORT), '127.0.0.1', () => process.stdout.write('BENCH_SERVER_READY\n'));
+process.on('SIGTERM', () => {
+  server.close();
+  void pool.end();
+  server.closeAllConnections();
+});
