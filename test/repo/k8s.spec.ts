@@ -9,7 +9,7 @@
  * No cluster is needed; the whole file runs in a few seconds.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as istio from '@kubernetes-models/istio';
 import * as k8s from 'kubernetes-models';
