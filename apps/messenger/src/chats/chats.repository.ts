@@ -114,16 +114,22 @@ export class ChatsRepository {
   /**
    * Keeps the read model up to date as a message `seq` from `senderId` is stored: one more
    * unread message for every other member; the sender has read the chat up to it. Runs in
-   * the send transaction, after {@link nextSeq} took the chat row lock.
+   * the send transaction, after {@link nextSeq} took the chat row lock. Resolves the
+   * chat's members (as {@link memberIds} orders them), whose rows it has just updated.
    */
-  async recordMessage(chatId: string, senderId: string, seq: number): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE chat_members
-          SET unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END,
-              last_read_seq = CASE WHEN user_id = $2 THEN $3 ELSE last_read_seq END
-        WHERE chat_id = $1`,
+  async recordMessage(chatId: string, senderId: string, seq: number): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
+      `WITH updated AS (
+         UPDATE chat_members
+            SET unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END,
+                last_read_seq = CASE WHEN user_id = $2 THEN $3 ELSE last_read_seq END
+          WHERE chat_id = $1
+          RETURNING user_id, joined_at
+       )
+       SELECT user_id FROM updated ORDER BY joined_at, user_id`,
       [chatId, senderId, seq],
     );
+    return rows.map((row) => row.user_id);
   }
 
   /**

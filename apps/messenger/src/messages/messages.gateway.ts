@@ -35,7 +35,7 @@ export class MessagesGateway {
     @SocketUser() user: SocketIdentity,
     @MessageBody() dto: SendMessageDto,
   ): Promise<{ ok: true; message: MessageView }> {
-    await this.rateLimiter.take(socket.id);
+    this.rateLimiter.take(socket.id);
     return ok({ message: await this.messages.send(user.userId, dto) });
   }
 
@@ -65,7 +65,7 @@ export class MessagesGateway {
     @SocketUser() user: SocketIdentity,
     @MessageBody() dto: TypingDto,
   ): Promise<{ ok: true }> {
-    await this.rateLimiter.take(socket.id);
+    this.rateLimiter.take(socket.id);
     await this.messages.typing(user.userId, dto.chatId);
     return ok({});
   }

@@ -46,6 +46,7 @@ async function setup() {
     }) as ChatsRepository['nextSeq']),
     recordMessage: jest.fn((async () => {
       order.push('readModel');
+      return [SENDER, PEER];
     }) as ChatsRepository['recordMessage']),
     markRead: jest.fn((async () => true) as ChatsRepository['markRead']),
     memberIds: jest.fn((async () => [SENDER, PEER]) as ChatsRepository['memberIds']),

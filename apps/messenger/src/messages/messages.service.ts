@@ -59,8 +59,7 @@ export class MessagesService {
           text: input.text,
           clientMessageId: input.clientMessageId,
         });
-        await this.chats.recordMessage(input.chatId, senderId, seq);
-        const memberIds = await this.chats.memberIds(input.chatId);
+        const memberIds = await this.chats.recordMessage(input.chatId, senderId, seq);
         await this.events.publish(
           Topics.MessageSent,
           { messageId: message.id, chatId: message.chatId, senderId, memberIds },

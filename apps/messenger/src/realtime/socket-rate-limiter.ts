@@ -1,45 +1,36 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { APP_CONFIG, DomainError } from '@app/platform';
-import type { Redis } from 'ioredis';
 import type { MessengerConfig } from '../config/messenger.config';
-import { REDIS_CLIENT } from '../redis/redis.module';
-import {
-  MemoryTokenBucket,
-  RedisTokenBucket,
-  type TokenBucketPolicy,
-  type TokenGrant,
-} from './token-bucket';
+import { type TokenBucketPolicy, TokenBuckets } from './token-bucket';
 
 /**
  * How many messages (and typing signals) a socket may send: a token bucket per socket of
  * `MESSAGE_BURST` tokens refilled at `MESSAGES_PER_SECOND`. A client may burst (a paste,
  * a queue flushed after a reconnect) and is then held to the steady rate, without the
  * fixed-window artefacts of twice the budget across a window edge or a full second of
- * lockout. Buckets live in Redis, so the limit holds whichever instance a socket is on;
- * while Redis is unreachable an in-process bucket with the same policy stands in: chat
- * keeps working, still bounded.
+ * lockout.
+ *
+ * The buckets live in this process: a socket is served by one instance for its whole
+ * life, so no other instance ever takes from its bucket, and the check costs no network
+ * round trip on every message and does not depend on Redis being up.
  */
 @Injectable()
 export class SocketRateLimiter {
-  private readonly logger = new Logger(SocketRateLimiter.name);
   private readonly policy: TokenBucketPolicy;
-  private readonly shared: RedisTokenBucket;
-  private readonly local: MemoryTokenBucket;
-  private degraded = false;
+  private readonly buckets: TokenBuckets;
 
-  constructor(@Inject(REDIS_CLIENT) redis: Redis, @Inject(APP_CONFIG) config: MessengerConfig) {
+  constructor(@Inject(APP_CONFIG) config: MessengerConfig) {
     this.policy = {
       capacity: config.limits.messageBurst,
       refillPerSecond: config.limits.messagesPerSecond,
     };
-    this.shared = new RedisTokenBucket(redis, this.policy, 'messenger:bucket:socket');
-    this.local = new MemoryTokenBucket(this.policy);
+    this.buckets = new TokenBuckets(this.policy);
   }
 
   /** Takes one token of the socket's bucket, or throws COMMON.RATE_LIMITED. */
-  async take(socketId: string): Promise<void> {
-    const grant = await this.grant(socketId);
+  take(socketId: string): void {
+    const grant = this.buckets.take(socketId);
     if (grant.allowed) return;
     throw new DomainError(
       'RESOURCE_EXHAUSTED',
@@ -47,21 +38,5 @@ export class SocketRateLimiter {
       `Too many messages: ${this.policy.refillPerSecond} per second, bursts of ` +
         `${this.policy.capacity}; retry in ${grant.retryAfterMs} ms`,
     );
-  }
-
-  private async grant(socketId: string): Promise<TokenGrant> {
-    try {
-      const grant = await this.shared.take(socketId);
-      if (this.degraded) this.logger.log('rate limits back on Redis');
-      this.degraded = false;
-      return grant;
-    } catch (error) {
-      // Logged once per outage, not once per message.
-      if (!this.degraded) {
-        this.logger.warn({ err: error }, 'Redis unavailable: rate limits per instance');
-      }
-      this.degraded = true;
-      return this.local.take(socketId);
-    }
   }
 }

@@ -1,8 +1,8 @@
-import { fullRefillMs, MemoryTokenBucket } from './token-bucket';
+import { fullRefillMs, TokenBuckets } from './token-bucket';
 
-describe('MemoryTokenBucket (the fallback while Redis is down)', () => {
+describe('TokenBuckets', () => {
   let now: number;
-  const bucket = () => new MemoryTokenBucket({ capacity: 3, refillPerSecond: 2 }, () => now);
+  const bucket = () => new TokenBuckets({ capacity: 3, refillPerSecond: 2 }, () => now);
 
   beforeEach(() => {
     now = 1_000_000;

@@ -15,7 +15,6 @@ import { KafkaConnection } from '../kafka.connection';
 import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
 import { KafkaEventContext } from './event-context';
-import { ProcessedEventEntity } from './processed-event.entity';
 
 /** A record that can never succeed (bad JSON, wrong schema): no retry, straight to the DLQ. */
 class PoisonRecordError extends Error {}
@@ -191,15 +190,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     const handler = this.getHandlerByPattern(topic);
     if (!handler) return false;
     return this.tx.run(async () => {
-      const inserted = await this.tx.manager
-        .createQueryBuilder()
-        .insert()
-        .into(ProcessedEventEntity)
-        .values({ consumerGroup: this.groupId, eventId: envelope.id, topic })
-        .orIgnore()
-        .returning(['event_id'])
-        .execute();
-      if ((inserted.raw as unknown[]).length === 0) {
+      // processed_events (ProcessedEventEntity) in plain SQL: this runs once per event.
+      const inserted: unknown[] = await this.tx.manager.query(
+        `INSERT INTO processed_events (consumer_group, event_id, topic) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.groupId, envelope.id, topic],
+      );
+      if (inserted.length === 0) {
         this.logger.debug({ topic, eventId: envelope.id }, 'Duplicate event skipped');
         return false;
       }
