@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ErrorCodes } from '@app/contracts';
 import { QueryFailedError } from 'typeorm';
 import { dependencyOutage } from './dependency-outage';
@@ -23,6 +24,10 @@ describe('dependencyOutage', () => {
         name: 'QueryRunnerAlreadyReleasedError',
       }),
     ],
+    // What TypeORM throws itself, rather than a look-alike: the second is what a released
+    // transaction's EntityManager.query fails with.
+    ['a released query runner', new QueryRunnerAlreadyReleasedError()],
+    ['a statement on a released transaction', new QueryRunnerProviderAlreadyReleasedError()],
   ])('answers %s UNAVAILABLE', (_case, error) => {
     const outage = dependencyOutage(error);
     expect(outage?.kind).toBe('UNAVAILABLE');

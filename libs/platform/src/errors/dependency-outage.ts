@@ -18,9 +18,13 @@ const OUTAGE_MESSAGES = [
 
 /**
  * TypeORM releases a transaction's query runner when its connection dies; the next
- * statement of that transaction then fails with this, a consequence of the same outage.
+ * statement of that transaction then fails with one of these (through the query runner
+ * or through its EntityManager), a consequence of the same outage.
  */
-const OUTAGE_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+const OUTAGE_ERROR_NAMES = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 /**
  * The answer to an error caused by a dependency being unreachable for the moment (the
