@@ -1,10 +1,17 @@
 import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { GrpcOptions, MicroserviceOptions, Transport } from '@nestjs/microservices';
+import {
+  GrpcOptions,
+  MicroserviceOptions,
+  NestMicroservice,
+  Transport,
+} from '@nestjs/microservices';
 import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { TransportExceptionFilter } from '../errors/transport-exception.filter';
+import { grpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
+import { MetricsService } from '../metrics/metrics';
 import { grpcServerExtras } from './grpc-server-extras';
 
 export interface GrpcServerOptions {
@@ -54,25 +61,46 @@ export async function bootstrapService(
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.useGlobalPipes(
+  const pipes = [
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: false,
     }),
-  );
-  app.useGlobalFilters(new TransportExceptionFilter());
+  ];
+  const filters = [new TransportExceptionFilter()];
+  app.useGlobalPipes(...pipes);
+  app.useGlobalFilters(...filters);
   await options.configure?.(app);
 
+  // Connected transports get the app's pipes and filters but not its interceptors (the
+  // HTTP and GraphQL metrics): any global interceptor puts Nest's interceptor chain on
+  // every gRPC call and Kafka record. gRPC calls are timed by a grpc-js interceptor.
+  // Handlers bind their pipes and filters when listeners are registered, so that is
+  // deferred until the transport's own config has them; the three calls after it are the
+  // ones connectMicroservice makes itself when not deferred.
+  const connect = (transport: MicroserviceOptions) => {
+    const server = app.connectMicroservice<MicroserviceOptions>(transport, {
+      inheritAppConfig: false,
+      deferInitialization: true,
+    }) as NestMicroservice;
+    server.useGlobalPipes(...pipes);
+    server.useGlobalFilters(...filters);
+    server.registerListeners();
+    server.setIsInitialized(true);
+    server.setIsInitHookCalled(true);
+  };
   if (options.grpc) {
     const grpc = grpcServerOptions(options.grpc);
     grpc.options.onLoadPackageDefinition = grpcServerExtras(app);
-    app.connectMicroservice<MicroserviceOptions>(grpc, { inheritAppConfig: true });
+    // Nest passes its channel options to the grpc-js Server constructor.
+    grpc.options.channelOptions = {
+      interceptors: [grpcMetricsInterceptor(app.get(MetricsService))],
+    };
+    connect(grpc);
   }
-  for (const transport of options.transports ?? []) {
-    app.connectMicroservice<MicroserviceOptions>(transport(app), { inheritAppConfig: true });
-  }
+  for (const transport of options.transports ?? []) connect(transport(app));
   // Init first: module hooks (migrations, topic creation) must finish before the
   // transports start taking gRPC calls and Kafka records.
   await app.init();

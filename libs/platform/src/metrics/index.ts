@@ -1,3 +1,4 @@
+export * from './grpc-metrics.interceptor';
 export * from './metrics';
 export * from './metrics.module';
 export * from './outcome';

@@ -22,8 +22,8 @@ export class MetricsModule {
   static forRoot(options: MetricsModuleOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: MetricsService, useValue: new MetricsService(options.service) },
-      // APP_INTERCEPTOR (not app.useGlobalInterceptors) so that gateways and the
-      // connected microservice transports get it too.
+      // The HTTP application's (controllers and GraphQL resolvers): bootstrapService
+      // connects the gRPC and Kafka transports without the app's interceptors.
       { provide: APP_INTERCEPTOR, useClass: RequestMetricsInterceptor },
     ];
     if (options.socketIo) providers.push(SocketMetricsGateway);

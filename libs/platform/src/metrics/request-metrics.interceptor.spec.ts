@@ -1,17 +1,15 @@
 import { NotFoundException, type CallHandler } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { GrpcMethod, RpcException } from '@nestjs/microservices';
-import { Metadata } from '@grpc/grpc-js';
+import {
+  Metadata,
+  type ServerInterceptingCallInterface,
+  type ServerMethodDefinition,
+} from '@grpc/grpc-js';
 import { lastValueFrom, of, throwError } from 'rxjs';
 import { DomainError } from '../errors/domain-error';
+import { grpcMetricsInterceptor } from './grpc-metrics.interceptor';
 import { MetricsService } from './metrics';
 import { RequestMetricsInterceptor } from './request-metrics.interceptor';
-
-class ProfilesGrpcController {
-  // As ts-proto's generated decorators register it: the proto method name lower-cased.
-  @GrpcMethod('ProfileService', 'getProfile')
-  getProfile(): void {}
-}
 
 class AnyController {
   handle(): void {}
@@ -95,38 +93,10 @@ describe('RequestMetricsInterceptor', () => {
     });
   });
 
-  describe('gRPC', () => {
-    const grpc = () =>
-      contextOf(
-        'rpc',
-        [{}, new Metadata(), {}],
-        ProfilesGrpcController.prototype.getProfile,
-        ProfilesGrpcController,
-      );
-
-    it('labels by proto service and method (proto spelling) with the status the caller receives', async () => {
-      await run(grpc(), succeeds());
-      await run(grpc(), fails(notFound()));
-      await run(grpc(), fails(new RpcException({ code: 14, message: 'down' })));
-      await run(grpc(), fails(new Error('boom')));
-      const series = await countsOf(metrics, 'grpc_server_handling_seconds');
-      expect(series).toEqual(
-        expect.arrayContaining(
-          ['OK', 'NOT_FOUND', 'UNAVAILABLE', 'INTERNAL'].map((code) => ({
-            grpc_service: 'ProfileService',
-            grpc_method: 'GetProfile',
-            grpc_code: code,
-            count: 1,
-          })),
-        ),
-      );
-      expect(series).toHaveLength(4);
-    });
-
-    it('leaves Kafka records (rpc without gRPC metadata) to the event-bus metrics', async () => {
-      await run(contextOf('rpc', [{}, { topic: 'x' }]), succeeds());
-      expect(await countsOf(metrics, 'grpc_server_handling_seconds')).toEqual([]);
-    });
+  it('leaves gRPC calls and Kafka records (rpc) to their transports', async () => {
+    await run(contextOf('rpc', [{}, new Metadata(), {}]), succeeds());
+    await run(contextOf('rpc', [{}, { topic: 'x' }]), succeeds());
+    expect(await countsOf(metrics, 'grpc_server_handling_seconds')).toEqual([]);
   });
 
   describe('GraphQL', () => {
@@ -177,6 +147,80 @@ describe('RequestMetricsInterceptor', () => {
     );
     const [series] = await countsOf(metrics, 'http_server_request_duration_seconds');
     expect(series.count).toBe(1);
+  });
+});
+
+/** What grpc-js hands the call below an interceptor when it starts. */
+type InterceptingServerListener = Parameters<ServerInterceptingCallInterface['start']>[0];
+
+describe('grpcMetricsInterceptor', () => {
+  const unary = (path: string, streaming = false) =>
+    ({ path, requestStream: streaming, responseStream: false }) as ServerMethodDefinition<
+      unknown,
+      unknown
+    >;
+
+  /** The call below the interceptor: records the statuses that reach the caller. */
+  function transportCall() {
+    const sent: number[] = [];
+    let listener: InterceptingServerListener | undefined;
+    const call = {
+      start: (next: InterceptingServerListener) => (listener = next),
+      sendStatus: (status: { code: number }) => sent.push(status.code),
+    } as unknown as ServerInterceptingCallInterface;
+    return { call, sent, cancel: () => listener?.onCancel() };
+  }
+
+  /** One call through the interceptor, answered with `code` (or cancelled first). */
+  function handle(metrics: MetricsService, path: string, code: number, cancelled = false) {
+    const transport = transportCall();
+    const call = grpcMetricsInterceptor(metrics)(unary(path), transport.call);
+    call.start({
+      onReceiveMetadata: () => {},
+      onReceiveMessage: () => {},
+      onReceiveHalfClose: () => {},
+      onCancel: () => {},
+    });
+    if (cancelled) transport.cancel();
+    call.sendStatus({ code, details: '' });
+    return transport.sent;
+  }
+
+  it('labels unary API calls by proto service, method and the status name sent', async () => {
+    const metrics = new MetricsService('test');
+    const path = '/profile.v1.ProfileService/GetProfile';
+    const sent = [0, 5, 14, 13].flatMap((code) => handle(metrics, path, code));
+    expect(sent).toEqual([0, 5, 14, 13]);
+    const series = await countsOf(metrics, 'grpc_server_handling_seconds');
+    expect(series).toEqual(
+      ['OK', 'NOT_FOUND', 'UNAVAILABLE', 'INTERNAL'].map((code) => ({
+        grpc_service: 'ProfileService',
+        grpc_method: 'GetProfile',
+        grpc_code: code,
+        count: 1,
+      })),
+    );
+  });
+
+  it('records a call the client cancelled once, as CANCELLED', async () => {
+    const metrics = new MetricsService('test');
+    handle(metrics, '/auth.v1.AuthService/Login', 0, true);
+    expect(await countsOf(metrics, 'grpc_server_handling_seconds')).toEqual([
+      { grpc_service: 'AuthService', grpc_method: 'Login', grpc_code: 'CANCELLED', count: 1 },
+    ]);
+  });
+
+  it('leaves the infrastructure services and streams out, and passes their status on', async () => {
+    const metrics = new MetricsService('test');
+    expect(handle(metrics, '/grpc.health.v1.Health/Check', 0)).toEqual([0]);
+    const transport = transportCall();
+    const stream = grpcMetricsInterceptor(metrics)(
+      unary('/chat.v1.ChatService/Watch', true),
+      transport.call,
+    );
+    stream.sendStatus({ code: 1, details: '' });
+    expect(transport.sent).toEqual([1]);
+    expect(await countsOf(metrics, 'grpc_server_handling_seconds')).toEqual([]);
   });
 });
 

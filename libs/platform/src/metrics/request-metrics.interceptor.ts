@@ -1,26 +1,23 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { Metadata } from '@grpc/grpc-js';
 import type { Request, Response } from 'express';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Observable, tap } from 'rxjs';
-import { errorKindOf, grpcCodeOf, httpStatusOf } from './outcome';
+import { errorKindOf, httpStatusOf } from './outcome';
 import { MetricsService } from './metrics';
 
 /**
- * Times every request that reaches a handler, whatever the transport, into the matching
- * histogram of {@link MetricsService}:
+ * Times every HTTP and GraphQL request that reaches a handler into the matching histogram
+ * of {@link MetricsService}:
  * - `http`: route template (never the raw URL), method and status;
- * - `rpc` over gRPC: proto service and method from `@GrpcMethod`, and the status name the
- *   caller receives. Kafka records are also `rpc` but are measured by the event bus's own
- *   metrics (per topic, with retries and dead letters), so they pass through untimed;
  * - `graphql`: the root field (`Query.profile`, `Mutation.updateProfile`) — bounded by the
  *   schema, unlike the client-chosen operation name.
  * Errors are recorded with the status their transport's filter answers, then rethrown.
  *
- * socket.io events are not measured here: Nest applies global interceptors to HTTP, RPC
- * and GraphQL handlers but not to gateways, so `SocketMetricsGateway` measures them
- * on the socket.io server itself.
+ * A global interceptor of the HTTP application (`MetricsModule`); the other transports
+ * are measured closer to the wire, without Nest's interceptor chain: gRPC calls by
+ * `grpcMetricsInterceptor`, Kafka records by the event bus's own metrics (per topic,
+ * with retries and dead letters), socket.io events by `SocketMetricsGateway` (Nest never
+ * applies global interceptors to gateways).
  */
 @Injectable()
 export class RequestMetricsInterceptor implements NestInterceptor {
@@ -30,10 +27,6 @@ export class RequestMetricsInterceptor implements NestInterceptor {
     switch (context.getType<string>()) {
       case 'http':
         return this.http(context, next);
-      case 'rpc':
-        return context.switchToRpc().getContext() instanceof Metadata
-          ? this.grpc(context, next)
-          : next.handle();
       case 'graphql':
         return this.graphql(context, next);
       default:
@@ -50,24 +43,6 @@ export class RequestMetricsInterceptor implements NestInterceptor {
       next,
       () => stop({ status: String(http.getResponse<Response>().statusCode) }),
       (error) => stop({ status: String(httpStatusOf(error)) }),
-    );
-  }
-
-  private grpc(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const patterns = Reflect.getMetadata(PATTERN_METADATA, context.getHandler()) as
-      Array<{ service?: string; rpc?: string }> | undefined;
-    const pattern = patterns?.[0];
-    // ts-proto's decorators register `register` for the proto's `Register`: label with the
-    // proto spelling, as gRPC clients and other gRPC metrics do.
-    const method = pattern?.rpc ?? context.getHandler().name;
-    const stop = this.metrics.grpcDuration.startTimer({
-      grpc_service: pattern?.service ?? context.getClass().name,
-      grpc_method: method.charAt(0).toUpperCase() + method.slice(1),
-    });
-    return timed(
-      next,
-      () => stop({ grpc_code: 'OK' }),
-      (error) => stop({ grpc_code: grpcCodeOf(error) }),
     );
   }
 
