@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
-import { QueryFailedError } from 'typeorm';
 import { MessageEntity } from './entities/message.entity';
 
-const UNIQUE_VIOLATION = '23505';
-
-/** Another request of the same sender stored this clientMessageId first. */
+/** The sender already stored a message under this clientMessageId. */
 export class DuplicateClientMessageId extends Error {
   constructor() {
     super('duplicate (sender_id, client_message_id)');
@@ -29,32 +26,31 @@ export class MessagesRepository {
 
   /**
    * Stores a message and returns it with its database timestamp. Throws
-   * {@link DuplicateClientMessageId} when the sender's key is taken (a concurrent resend).
+   * {@link DuplicateClientMessageId} when the sender already stored a message under this
+   * key (a resend, or a concurrent one that got there first): the caller's transaction
+   * must then roll back, giving back the seq it took.
    */
   async insert(
     message: Pick<MessageEntity, 'id' | 'chatId' | 'senderId' | 'seq' | 'text' | 'clientMessageId'>,
   ): Promise<MessageEntity> {
-    try {
-      const rows: MessageRow[] = await this.tx.manager.query(
-        `INSERT INTO messages (id, chat_id, sender_id, seq, text, client_message_id)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING *`,
-        [
-          message.id,
-          message.chatId,
-          message.senderId,
-          message.seq,
-          message.text,
-          message.clientMessageId,
-        ],
-      );
-      return toMessage(rows[0]);
-    } catch (error) {
-      if (isUniqueViolation(error, 'messages_sender_client_id_key')) {
-        throw new DuplicateClientMessageId();
-      }
-      throw error;
-    }
+    // ON CONFLICT instead of a unique violation: a resend is an expected answer, not a
+    // server-side error in PostgreSQL's log.
+    const rows: MessageRow[] = await this.tx.manager.query(
+      `INSERT INTO messages (id, chat_id, sender_id, seq, text, client_message_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT ON CONSTRAINT messages_sender_client_id_key DO NOTHING
+       RETURNING *`,
+      [
+        message.id,
+        message.chatId,
+        message.senderId,
+        message.seq,
+        message.text,
+        message.clientMessageId,
+      ],
+    );
+    if (!rows[0]) throw new DuplicateClientMessageId();
+    return toMessage(rows[0]);
   }
 
   findById(id: string): Promise<MessageEntity | null> {
@@ -112,10 +108,4 @@ function toMessage(row: MessageRow): MessageEntity {
     clientMessageId: row.client_message_id,
     createdAt: row.created_at,
   });
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = error.driverError as { code?: string; constraint?: string };
-  return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
 }

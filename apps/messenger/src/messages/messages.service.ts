@@ -44,9 +44,6 @@ export class MessagesService {
     input: { chatId: string; clientMessageId: string; text: string },
   ): Promise<MessageView> {
     await this.requireMember(input.chatId, senderId);
-    const earlier = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
-    if (earlier) return this.resent(earlier, input.chatId);
-
     try {
       return await this.tx.run(async () => {
         const seq = await this.chats.nextSeq(input.chatId);
@@ -73,11 +70,13 @@ export class MessagesService {
         return view;
       });
     } catch (error) {
-      // A concurrent resend won the race; its transaction rolled ours back (seq included).
+      // A resend (or a concurrent one got there first): our transaction rolled back, seq
+      // included, and the stored message is the answer. Resends are rare, so they pay for
+      // this rather than every send paying a lookup up front.
       if (!(error instanceof DuplicateClientMessageId)) throw error;
-      const winner = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
-      if (!winner) throw error;
-      return this.resent(winner, input.chatId);
+      const stored = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
+      if (!stored) throw error;
+      return this.resent(stored, input.chatId);
     }
   }
 
