@@ -2,7 +2,13 @@ import { ErrorCodes } from '@app/contracts';
 import * as grpc from '@grpc/grpc-js';
 import { randomInt } from 'node:crypto';
 import { type AuthGrpcClient, authClient } from '../../../test/e2e/support/clients';
-import { stack } from '../../../test/e2e/support/stack';
+import {
+  type ExtraService,
+  spareGrpcPort,
+  sparePort,
+  startExtraService,
+} from '../../../test/e2e/support/extra-service';
+import { serviceEnv, stack } from '../../../test/e2e/support/stack';
 import { errorCode, failure, newUser } from './helpers';
 
 /**
@@ -18,6 +24,17 @@ function from(address: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
   metadata.set('x-forwarded-for', address);
   return metadata;
+}
+
+/** The HTTP gateway's answer to a throttled client: 429, Retry-After, the standard body. */
+async function expectThrottled(response: Response): Promise<void> {
+  expect(response.status).toBe(429);
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(await response.json()).toEqual({
+    statusCode: 429,
+    code: ErrorCodes.RATE_LIMITED,
+    message: 'Too many attempts, try again later',
+  });
 }
 
 describe('auth abuse limits', () => {
@@ -79,14 +96,7 @@ describe('auth abuse limits', () => {
       // A new email each time, so no account limit is reached first.
       expect((await login(`spray-${i}-${newUser().email}`)).status).toBe(401);
     }
-    const throttled = await login(newUser().email);
-    expect(throttled.status).toBe(429);
-    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await throttled.json()).toEqual({
-      statusCode: 429,
-      code: ErrorCodes.RATE_LIMITED,
-      message: 'Too many attempts, try again later',
-    });
+    await expectThrottled(await login(newUser().email));
 
     // Another address is not affected.
     const elsewhere = await fetch(`${stack.auth.http}/v1/auth/login`, {
@@ -111,6 +121,38 @@ describe('auth abuse limits', () => {
     );
     expect(throttled.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(throttled.metadata.get('retry-after')).toHaveLength(1);
+  });
+});
+
+describe('auth registration limit per client address', () => {
+  // The stack's auth lets the whole suite register from 127.0.0.1 (a limit of 100,000).
+  // A second auth on the same database and broker, with its own counters and a limit of
+  // 3, shows the limit itself: the 4th registration from one address within the window is
+  // refused, whatever the email, and another address is not affected.
+  let strict: ExtraService;
+  beforeAll(async () => {
+    strict = await startExtraService('auth', sparePort(10), {
+      GRPC_PORT: String(spareGrpcPort(0)),
+      REGISTER_MAX_PER_ADDRESS: '3',
+      REDIS_KEY_PREFIX: `${serviceEnv('auth').REDIS_KEY_PREFIX}-strict`,
+    });
+  });
+  afterAll(() => strict?.stop());
+
+  const register = (address: string) =>
+    fetch(`${strict.url}/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify(newUser('peraddr')),
+    });
+
+  it('refuses the 4th registration from one address with 429 and Retry-After', async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 3; i += 1) expect((await register(address)).status).toBe(200);
+
+    await expectThrottled(await register(address));
+
+    expect((await register(freshAddress())).status).toBe(200);
   });
 });
 

@@ -1,14 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
 import { eventually, type TestUser } from '../../../../test/e2e/support/clients';
-import { E2E_INSTANCE, serviceEnv, stack } from '../../../../test/e2e/support/stack';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
-/** Where global-setup built the services for this instance. */
-const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
-const LOG_DIR = join(ROOT, '.infra', 'e2e-logs', String(E2E_INSTANCE));
+import { type ExtraService, startExtraService } from '../../../../test/e2e/support/extra-service';
+import { stack } from '../../../../test/e2e/support/stack';
 
 export interface AckError {
   code: string;
@@ -41,8 +34,7 @@ export interface MessageView {
 /** The messenger of the e2e stack (started by global-setup). */
 export const MAIN_MESSENGER = stack.messenger.http;
 
-/** A port of this instance's range that global-setup leaves free (13044 + 100K, …). */
-export const sparePort = (n: number): number => 13_044 + n + E2E_INSTANCE * 100;
+export { sparePort } from '../../../../test/e2e/support/extra-service';
 
 /** Opens a socket.io connection, not yet waiting for the outcome. */
 export function openSocket(
@@ -158,47 +150,13 @@ export async function befriend(a: TestUser, b: TestUser): Promise<void> {
 }
 
 /** A messenger process the spec starts itself (a second instance of the same service). */
-export interface ExtraMessenger {
-  url: string;
-  process: ChildProcess;
-  /** SIGKILL: the instance dies without closing anything, as in a crash. */
-  kill9(): Promise<void>;
-  /** SIGTERM and wait (graceful shutdown); a no-op when already dead. */
-  stop(): Promise<void>;
-}
+export type ExtraMessenger = ExtraService;
 
 /**
  * Starts another messenger from the build global-setup made, on `port`, sharing the
  * stack's database, Kafka consumer group and Redis, with `env` on top.
  */
-export async function startMessenger(
+export const startMessenger = (
   port: number,
   env: Record<string, string> = {},
-): Promise<ExtraMessenger> {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(join(LOG_DIR, `messenger-${port}.log`));
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, BUILD_DIR, 'apps', 'messenger', 'src', 'main.js')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...serviceEnv('messenger'), HTTP_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stopWith = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await exited;
-  };
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`messenger on ${port} exited (${child.exitCode})`);
-    const response = await fetch(`${url}/health/ready`);
-    return response.ok ? true : undefined;
-  }, 60_000);
-  return { url, process: child, kill9: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
-}
+): Promise<ExtraMessenger> => startExtraService('messenger', port, env);
