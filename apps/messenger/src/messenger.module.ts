@@ -22,13 +22,21 @@ import { MessageEntity } from './messages/entities/message.entity';
 import { MessagesModule } from './messages/messages.module';
 import { CreateMessengerTables1732600000000 } from './migrations/1732600000000-create-messenger-tables';
 import { ReadModelAndReplicas1732700000000 } from './migrations/1732700000000-read-model-and-replicas';
+import { ChatTimeline1765000000000 } from './migrations/1765000000000-chat-timeline';
+import { FriendEventsModule } from './friends-client/friend-events.module';
+import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { UsersModule } from './users/users.module';
 
-/** Topics messenger produces (MessageSent) and consumes (users, profiles, friendships, blocks). */
+/**
+ * Topics messenger produces (MessageSent, ChatChanged) and consumes (users, profiles,
+ * friend requests, friendships, blocks).
+ */
 export const MESSENGER_TOPICS = [
   Topics.MessageSent,
+  Topics.ChatChanged,
+  Topics.FriendRequestSent,
   Topics.UserRegistered,
   Topics.UserDeleted,
   Topics.ProfileUpdated,
@@ -58,6 +66,7 @@ export class MessengerModule {
             CreateMessengerTables1732600000000,
             ReadModelAndReplicas1732700000000,
             CreateAppliedVersions1764000000000,
+            ChatTimeline1765000000000,
           ],
         }),
         KafkaModule.forRoot({
@@ -72,6 +81,8 @@ export class MessengerModule {
         RealtimeModule,
         ChatsModule,
         MessagesModule,
+        PresenceModule,
+        FriendEventsModule,
         UsersModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -19,6 +19,8 @@ import {
   friendsApi,
   MAIN_MESSENGER,
   type MessageView,
+  type TimelineEvent,
+  createdMessages,
   okAck,
   refused,
   send,
@@ -65,6 +67,9 @@ describe('messenger: several instances', () => {
         MESSAGES_PER_SECOND: '1',
         MESSAGE_BURST: '5',
         MAX_PAYLOAD_BYTES: '4096',
+        // Its sockets' entries fade 2 s after it dies, so its users are announced offline.
+        PRESENCE_CONNECTION_TTL_MS: '2000',
+        PRESENCE_HEARTBEAT_MS: '500',
       }),
       registerUser(auth, 'alice'),
       registerUser(auth, 'bob'),
@@ -205,11 +210,39 @@ describe('messenger: several instances', () => {
     });
   });
 
+  it('applies a removal made on one instance to pushes and reads on the other at once', async () => {
+    const erin = await registerUser(auth, 'erin');
+    await befriend(alice, erin);
+    const a = await open(second.url, alice);
+    // The second instance cannot reach friends: it waits for its replica to hear of Erin.
+    const { chat: group } = await eventually(() =>
+      okAck<{ chat: ChatView }>(a, 'chat:create', {
+        memberIds: [bob.userId, erin.userId],
+        title: 'two instances',
+      }),
+    );
+    const b = await open(MAIN_MESSENGER, bob);
+    const d = await open(MAIN_MESSENGER, erin);
+    const atBob = collect<{ message: MessageView }>(b, 'message:new');
+    const atDave = collect<{ message: MessageView }>(d, 'message:new');
+
+    await okAck(a, 'chat:members:remove', { chatId: group.id, userId: bob.userId });
+    const after = await send(d, group.id, 'bob is gone');
+    await waitFor(atDave, (e) => e.message.id === after.id);
+    expect(await ack(b, 'message:history', { chatId: group.id })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: ErrorCodes.MESSENGER_CHAT_NOT_MEMBER }),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(atBob.filter((e) => e.message.chatId === group.id)).toHaveLength(0);
+  });
+
   it('catches a client up after the instance it was on is killed: nothing missed, nothing doubled', async () => {
     const onSecond = await open(second.url, alice);
     const b = await open(MAIN_MESSENGER, bob);
     const atAlice = collect<{ message: MessageView }>(onSecond, 'message:new');
     const atBob = collect<{ message: MessageView }>(b, 'message:new');
+    const presenceAtBob = collect<{ userId: string; online: boolean }>(b, 'presence');
 
     const seen = await send(b, chat.id, 'before the crash');
     await waitFor(atAlice, (e) => e.message.id === seen.id);
@@ -219,6 +252,7 @@ describe('messenger: several instances', () => {
     const clientMessageId = randomUUID();
     const payload = { chatId: chat.id, clientMessageId, text: 'did this arrive?' };
     onSecond.emit('message:send', payload);
+    presenceAtBob.length = 0;
     await second.kill9();
 
     const missed = [
@@ -226,22 +260,27 @@ describe('messenger: several instances', () => {
       await send(b, chat.id, 'still?'),
     ];
 
+    // Her instance died without a goodbye, yet her friends are told she went offline: the
+    // surviving instance sweeps once the dead one's socket entries expire.
+    await waitFor(presenceAtBob, (p) => p.userId === alice.userId && !p.online, 10_000);
+
     // Alice's client reconnects to the surviving instance, resends, then catches up.
     const back = await open(MAIN_MESSENGER, alice);
     const resent = await okAck<{ message: MessageView }>(back, 'message:send', payload);
     const { chats } = await okAck<{
-      chats: Array<{ chatId: string; messages: MessageView[]; hasMore: boolean }>;
+      chats: Array<{ chatId: string; events: TimelineEvent[]; hasMore: boolean }>;
     }>(back, 'sync', { chats: [{ chatId: chat.id, afterSeq: lastSeq }] });
 
     const caughtUp = chats[0];
+    const caughtUpMessages = createdMessages(caughtUp.events);
     expect(caughtUp.hasMore).toBe(false);
-    expect(caughtUp.messages.map((m) => m.seq)).toEqual(
-      Array.from({ length: caughtUp.messages.length }, (_, i) => lastSeq + 1 + i),
+    expect(caughtUp.events.map((e) => e.seq)).toEqual(
+      Array.from({ length: caughtUp.events.length }, (_, i) => lastSeq + 1 + i),
     );
-    expect(caughtUp.messages.map((m) => m.id)).toEqual(
+    expect(caughtUpMessages.map((m) => m.id)).toEqual(
       expect.arrayContaining([...missed.map((m) => m.id), resent.message.id]),
     );
-    expect(caughtUp.messages.filter((m) => m.clientMessageId === clientMessageId)).toHaveLength(1);
+    expect(caughtUpMessages.filter((m) => m.clientMessageId === clientMessageId)).toHaveLength(1);
 
     // Bob saw Alice's message exactly once, whichever attempt stored it.
     await waitFor(atBob, (e) => e.message.id === resent.message.id);
@@ -255,20 +294,20 @@ describe('messenger: several instances', () => {
     const start = (await send(b, chat.id, 'page start')).seq;
     for (let i = 0; i < 3; i += 1) await send(b, chat.id, `page ${i}`);
 
-    const first = await okAck<{ chats: Array<{ messages: MessageView[]; hasMore: boolean }> }>(
+    const first = await okAck<{ chats: Array<{ events: TimelineEvent[]; hasMore: boolean }> }>(
       a,
       'sync',
       { chats: [{ chatId: chat.id, afterSeq: start }], limit: 2 },
     );
-    expect(first.chats[0].messages.map((m) => m.text)).toEqual(['page 0', 'page 1']);
+    expect(createdMessages(first.chats[0].events).map((m) => m.text)).toEqual(['page 0', 'page 1']);
     expect(first.chats[0].hasMore).toBe(true);
 
-    const rest = await okAck<{ chats: Array<{ messages: MessageView[]; hasMore: boolean }> }>(
+    const rest = await okAck<{ chats: Array<{ events: TimelineEvent[]; hasMore: boolean }> }>(
       a,
       'sync',
-      { chats: [{ chatId: chat.id, afterSeq: first.chats[0].messages[1].seq }], limit: 2 },
+      { chats: [{ chatId: chat.id, afterSeq: first.chats[0].events[1].seq }], limit: 2 },
     );
-    expect(rest.chats[0].messages.map((m) => m.text)).toEqual(['page 2']);
+    expect(createdMessages(rest.chats[0].events).map((m) => m.text)).toEqual(['page 2']);
     expect(rest.chats[0].hasMore).toBe(false);
   });
 });

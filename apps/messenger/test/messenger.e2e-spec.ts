@@ -21,7 +21,7 @@ interface ChatView {
   id: string;
   kind: 'direct' | 'group';
   title: string | null;
-  memberIds: string[];
+  members: Array<{ userId: string; role: string; lastReadSeq: number }>;
   createdAt: string;
 }
 interface MessageView {
@@ -167,7 +167,7 @@ describe('messenger (socket.io)', () => {
 
     it('creates a direct chat between friends', () => {
       expect(chat).toMatchObject({ kind: 'direct', title: null });
-      expect([...chat.memberIds].sort()).toEqual([alice.userId, bob.userId].sort());
+      expect(chat.members.map((m) => m.userId).sort()).toEqual([alice.userId, bob.userId].sort());
     });
 
     it('returns the same direct chat when the other friend opens it', async () => {

@@ -23,20 +23,10 @@ import {
   okAck,
   send,
   waitFor,
+  messengerRows,
 } from './support/messenger-clients';
 
 const url = MAIN_MESSENGER;
-
-/** Rows of messenger's own database (the replicas and read model a client cannot see directly). */
-async function messengerRows<T>(sql: string, params: unknown[]): Promise<T[]> {
-  const client = new Client({ connectionString: serviceEnv('messenger').DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 async function chatOf(socket: Socket, chatId: string): Promise<ChatSummary> {
   const { chats } = await okAck<{ chats: ChatSummary[] }>(socket, 'chat:list', {});
@@ -64,7 +54,8 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
       registerUser(auth, 'bob'),
       registerUser(auth, 'carol'),
     ]);
-    await befriend(alice, bob);
+    // A group's members must be friends of its creator.
+    await Promise.all([befriend(alice, bob), befriend(alice, carol)]);
     [a, b, c] = await Promise.all([alice, bob, carol].map((u) => connected(url, u.accessToken)));
     sockets.push(a, b, c);
     ({ chat } = await okAck<{ chat: ChatView }>(a, 'chat:create', { memberIds: [bob.userId] }));
@@ -185,8 +176,8 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
       await waitFor(seen, (p) => p.userId === dave.userId && !p.online, 10_000);
       expect(Date.now() - closedAt).toBeGreaterThanOrEqual(2_000); // PRESENCE_OFFLINE_DELAY_MS
       expect(seen.filter((p) => p.userId === dave.userId)).toEqual([
-        { userId: dave.userId, online: true },
-        { userId: dave.userId, online: false },
+        { userId: dave.userId, online: true, lastSeenAt: expect.any(String) },
+        { userId: dave.userId, online: false, lastSeenAt: expect.any(String) },
       ]);
       // Not a friend: hears nothing.
       expect(atCarol.filter((p) => p.userId === dave.userId)).toHaveLength(0);
@@ -270,7 +261,13 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
         const found = listed.members.find((m) => m.userId === alice.userId);
         return found?.displayName === displayName ? found : undefined;
       });
-      expect(member).toEqual({ userId: alice.userId, nickname: alice.nickname, displayName });
+      expect(member).toEqual({
+        userId: alice.userId,
+        role: 'member',
+        lastReadSeq: expect.any(Number),
+        nickname: alice.nickname,
+        displayName,
+      });
     });
 
     it('erases a deleted account’s messages and memberships', async () => {
@@ -304,14 +301,22 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
 
       await eventually(async () => {
         const listed = await chatOf(a, group.id);
-        return listed.memberIds.includes(carol.userId) ? undefined : listed;
+        return listed.members.some((m) => m.userId === carol.userId) ? undefined : listed;
       });
       const { messages } = await okAck<{ messages: MessageView[] }>(a, 'message:history', {
         chatId: group.id,
         limit: 100,
       });
       expect(messages.length).toBeGreaterThan(0);
-      expect(messages.filter((m) => m.senderId === carol.userId)).toHaveLength(0);
+      // Tombstones keep the seqs of other members' timelines; nothing of the text is left.
+      const carols = messages.filter((m) => m.senderId === carol.userId);
+      expect(carols.length).toBeGreaterThan(0);
+      expect(carols.every((m) => m.text === '' && m.deletedAt !== null)).toBe(true);
+      expect(
+        await messengerRows(`SELECT 1 FROM messages WHERE sender_id = $1 AND text <> ''`, [
+          carol.userId,
+        ]),
+      ).toHaveLength(0);
     });
   });
 });

@@ -1,37 +1,89 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { UseFilters } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { SocketApi } from '@app/contracts';
 import { ok } from '../realtime/ack';
+import { Payload } from '../realtime/socket-payload.pipe';
 import { type SocketIdentity, SocketUser } from '../realtime/socket-user';
 import { WsAckExceptionFilter } from '../realtime/ws-ack-exception.filter';
-import { WsValidationPipe } from '../realtime/ws-validation.pipe';
-import type { ChatSummaryView, ChatView } from './chat.view';
 import { ChatsService } from './chats.service';
-import { CreateChatDto } from './dto/create-chat.dto';
-import { ListChatsDto } from './dto/list-chats.dto';
 
-/** `chat:*` events; every one is answered through its acknowledgement. */
+type In<E extends SocketApi.ClientEventName> = SocketApi.ValidClientPayload<E>;
+type Out<E extends SocketApi.ClientEventName> = { ok: true } & SocketApi.AckBody<E>;
+
+/**
+ * `chat:*` events, each answered through its acknowledgement; payloads and answers are
+ * the socket API contract's (libs/contracts `SocketApi`).
+ */
 @WebSocketGateway()
 @UseFilters(WsAckExceptionFilter)
-@UsePipes(new WsValidationPipe())
 export class ChatsGateway {
   constructor(private readonly chats: ChatsService) {}
 
-  /** `chat:create {memberIds, title?}` → `{ok, chat}`. */
   @SubscribeMessage('chat:create')
   async create(
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: CreateChatDto,
-  ): Promise<{ ok: true; chat: ChatView }> {
-    return ok({ chat: await this.chats.create(user.userId, dto) });
+    @Payload('chat:create') input: In<'chat:create'>,
+  ): Promise<Out<'chat:create'>> {
+    return ok({ chat: await this.chats.create(user.userId, input) });
   }
 
-  /** `chat:list {}` → `{ok, chats}`. */
+  @SubscribeMessage('chat:get')
+  async get(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:get') input: In<'chat:get'>,
+  ): Promise<Out<'chat:get'>> {
+    return ok({ chat: await this.chats.get(user.userId, input.chatId) });
+  }
+
   @SubscribeMessage('chat:list')
   async list(
     @SocketUser() user: SocketIdentity,
     // Validated so that unexpected fields are refused, not silently ignored.
-    @MessageBody() _dto: ListChatsDto,
-  ): Promise<{ ok: true; chats: ChatSummaryView[] }> {
+    @Payload('chat:list') _input: In<'chat:list'>,
+  ): Promise<Out<'chat:list'>> {
     return ok({ chats: await this.chats.list(user.userId) });
+  }
+
+  @SubscribeMessage('chat:update')
+  async update(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:update') input: In<'chat:update'>,
+  ): Promise<Out<'chat:update'>> {
+    return ok({ chat: await this.chats.rename(user.userId, input) });
+  }
+
+  @SubscribeMessage('chat:members:add')
+  async addMembers(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:members:add') input: In<'chat:members:add'>,
+  ): Promise<Out<'chat:members:add'>> {
+    return ok({ chat: await this.chats.addMembers(user.userId, input) });
+  }
+
+  @SubscribeMessage('chat:members:remove')
+  async removeMember(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:members:remove') input: In<'chat:members:remove'>,
+  ): Promise<Out<'chat:members:remove'>> {
+    await this.chats.removeMember(user.userId, input);
+    return ok({});
+  }
+
+  @SubscribeMessage('chat:members:role')
+  async setRole(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:members:role') input: In<'chat:members:role'>,
+  ): Promise<Out<'chat:members:role'>> {
+    await this.chats.setRole(user.userId, input);
+    return ok({});
+  }
+
+  @SubscribeMessage('chat:leave')
+  async leave(
+    @SocketUser() user: SocketIdentity,
+    @Payload('chat:leave') input: In<'chat:leave'>,
+  ): Promise<Out<'chat:leave'>> {
+    await this.chats.leave(user.userId, input.chatId);
+    return ok({});
   }
 }

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
-import { MessageEntity } from '../messages/entities/message.entity';
-import { ChatMemberEntity } from './entities/chat-member.entity';
+import type { MessageRow } from '../messages/message.view';
+import { MESSAGE_COLUMNS } from '../messages/message.view';
+import type { MemberRole } from './chat.view';
 import { ChatEntity, ChatKind } from './entities/chat.entity';
 
-/** A member's name as messenger's users replica knows it. */
-export interface MemberName {
+/** A member of a chat as the chat view shows it. */
+export interface MemberRow {
   userId: string;
+  role: MemberRole;
+  lastReadSeq: number;
+}
+
+/** A member with the name messenger's users replica knows them by (null: not heard of yet). */
+export interface NamedMemberRow extends MemberRow {
   nickname: string | null;
   displayName: string | null;
 }
@@ -14,12 +21,27 @@ export interface MemberName {
 /** A chat of a user's list, with what the list shows of it. */
 export interface ChatListRow {
   chat: ChatEntity;
-  memberIds: string[];
-  /** Names from the users replica; null when messenger has not heard of the user yet. */
-  members: MemberName[];
+  members: NamedMemberRow[];
   /** From the read model (`chat_members.unread_count`), kept up to date on write. */
   unreadCount: number;
-  lastMessage: MessageEntity | null;
+  lastMessage: MessageRow | null;
+}
+
+/**
+ * What a user may do in a chat, read in one round trip: their membership and role, the
+ * chat's kind and, in a direct chat, the other member with the friendship replica's view
+ * of the two (the fast path of the friendship rule).
+ */
+export interface Membership {
+  chatId: string;
+  kind: ChatKind;
+  role: MemberRole;
+  /** Every member, in the order they joined (the fan-out of a typing signal). */
+  memberIds: string[];
+  /** The other member of a direct chat (null in groups, or once they left the platform). */
+  peerId: string | null;
+  /** The replica says the two are friends and neither blocks the other. */
+  peerFriendly: boolean;
 }
 
 interface ChatRow {
@@ -32,16 +54,27 @@ interface ChatRow {
   created_at: Date;
 }
 
+const memberOf = (row: { user_id: string; role: MemberRole; last_read_seq: string }) => ({
+  userId: row.user_id,
+  role: row.role,
+  lastReadSeq: Number(row.last_read_seq),
+});
+
 @Injectable()
 export class ChatsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  findById(id: string): Promise<ChatEntity | null> {
-    return this.tx.manager.findOneBy(ChatEntity, { id });
+  async findById(id: string): Promise<ChatEntity | null> {
+    const rows: ChatRow[] = await this.tx.manager.query(`SELECT * FROM chats WHERE id = $1`, [id]);
+    return rows[0] ? toChat(rows[0]) : null;
   }
 
-  findDirectByKey(directKey: string): Promise<ChatEntity | null> {
-    return this.tx.manager.findOneBy(ChatEntity, { directKey });
+  async findDirectByKey(directKey: string): Promise<ChatEntity | null> {
+    const rows: ChatRow[] = await this.tx.manager.query(
+      `SELECT * FROM chats WHERE direct_key = $1`,
+      [directKey],
+    );
+    return rows[0] ? toChat(rows[0]) : null;
   }
 
   /**
@@ -62,14 +95,80 @@ export class ChatsRepository {
     return rows[0] ? toChat(rows[0]) : null;
   }
 
-  async addMembers(chatId: string, userIds: readonly string[]): Promise<void> {
-    await this.tx.manager.insert(
-      ChatMemberEntity,
-      userIds.map((userId) => ({ chatId, userId })),
+  /**
+   * Adds members (those already in are left as they are) who have read everything so far;
+   * resolves the ids actually added. `clock_timestamp()` keeps the join order of one call.
+   */
+  async addMembers(
+    chatId: string,
+    members: ReadonlyArray<{ userId: string; role: MemberRole }>,
+  ): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
+      `INSERT INTO chat_members (chat_id, user_id, role, last_read_seq, joined_at)
+       SELECT $1, m.user_id, m.role, c.last_seq, clock_timestamp()
+         FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS m (user_id, role, n)
+         JOIN chats c ON c.id = $1
+        ORDER BY m.n
+       ON CONFLICT (chat_id, user_id) DO NOTHING
+       RETURNING user_id`,
+      [chatId, members.map((m) => m.userId), members.map((m) => m.role)],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * Takes the chat row's lock for the rest of the transaction: the same lock every
+   * timeline write takes to number its event, so membership read after it stays true
+   * until commit.
+   */
+  async lock(chatId: string): Promise<void> {
+    await this.tx.manager.query(`SELECT 1 FROM chats WHERE id = $1 FOR UPDATE`, [chatId]);
+  }
+
+  async removeMember(chatId: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `WITH gone AS (DELETE FROM chat_members WHERE chat_id = $1 AND user_id = $2 RETURNING 1)
+       SELECT * FROM gone`,
+      [chatId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  async setRole(chatId: string, userId: string, role: MemberRole): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE chat_members SET role = $3 WHERE chat_id = $1 AND user_id = $2`,
+      [chatId, userId, role],
     );
   }
 
-  // memberIds and isMember run on every send and typing signal: plain SQL on the
+  async setTitle(chatId: string, title: string): Promise<void> {
+    await this.tx.manager.query(`UPDATE chats SET title = $2 WHERE id = $1`, [chatId, title]);
+  }
+
+  /** Who inherits a group from its leaving owner: the longest-standing admin, else member. */
+  async successor(chatId: string, leavingUserId: string): Promise<string | null> {
+    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
+      `SELECT user_id FROM chat_members
+        WHERE chat_id = $1 AND user_id <> $2
+        ORDER BY (role = 'admin') DESC, joined_at, user_id
+        LIMIT 1`,
+      [chatId, leavingUserId],
+    );
+    return rows[0]?.user_id ?? null;
+  }
+
+  /** The members of a chat with their roles and read markers, in the order they joined. */
+  async members(chatId: string): Promise<MemberRow[]> {
+    const rows: Array<{ user_id: string; role: MemberRole; last_read_seq: string }> =
+      await this.tx.manager.query(
+        `SELECT user_id, role, last_read_seq FROM chat_members
+          WHERE chat_id = $1 ORDER BY joined_at, user_id`,
+        [chatId],
+      );
+    return rows.map(memberOf);
+  }
+
+  // memberIds and membership run on every send and typing signal: plain SQL on the
   // (chat_id, user_id) primary key, without the query builder and entity hydration that
   // cost more CPU than the query itself (bench A1/A2 profiles).
 
@@ -82,39 +181,70 @@ export class ChatsRepository {
     return rows.map((row) => row.user_id);
   }
 
-  async isMember(chatId: string, userId: string): Promise<boolean> {
-    const rows: unknown[] = await this.tx.manager.query(
-      `SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2`,
+  /** The user's {@link Membership} of the chat, or null when they are not a member. */
+  async membership(chatId: string, userId: string): Promise<Membership | null> {
+    const rows: Array<{
+      kind: ChatKind;
+      role: MemberRole;
+      peer_id: string | null;
+      peer_friendly: boolean | null;
+      member_ids: string[];
+    }> = await this.tx.manager.query(
+      `SELECT c.kind, me.role, peer.user_id AS peer_id,
+              (SELECT array_agg(cm.user_id::text ORDER BY cm.joined_at, cm.user_id)
+                 FROM chat_members cm WHERE cm.chat_id = me.chat_id) AS member_ids,
+              (EXISTS (SELECT 1 FROM friendships f
+                        WHERE f.user_id = me.user_id AND f.friend_id = peer.user_id)
+               AND NOT EXISTS (SELECT 1 FROM blocks b
+                                WHERE (b.user_id = me.user_id AND b.blocked_user_id = peer.user_id)
+                                   OR (b.user_id = peer.user_id AND b.blocked_user_id = me.user_id))
+              ) AS peer_friendly
+         FROM chat_members me
+         JOIN chats c ON c.id = me.chat_id
+         LEFT JOIN chat_members peer
+           ON c.kind = 'direct' AND peer.chat_id = me.chat_id AND peer.user_id <> me.user_id
+        WHERE me.chat_id = $1 AND me.user_id = $2`,
       [chatId, userId],
     );
-    return rows.length > 0;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      chatId,
+      kind: row.kind,
+      role: row.role,
+      memberIds: row.member_ids,
+      peerId: row.peer_id,
+      peerFriendly: row.peer_friendly === true,
+    };
   }
 
-  exists(chatId: string): Promise<boolean> {
-    return this.tx.manager.existsBy(ChatEntity, { id: chatId });
-  }
-
-  /**
-   * Takes the next message seq of a chat, or null when the chat does not exist. The
-   * update holds the chat row's lock until the transaction ends, so concurrent senders
-   * queue here and every seq is used exactly once.
-   */
-  async nextSeq(chatId: string): Promise<number | null> {
-    // A CTE makes the driver report rows (a bare UPDATE reports [rows, count]).
-    const rows: Array<{ last_seq: string }> = await this.tx.manager.query(
-      `WITH bumped AS (
-         UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq
-       )
-       SELECT last_seq FROM bumped`,
-      [chatId],
+  /** The ids among `userIds` that messenger's users replica has never heard of. */
+  async unknownUsers(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT id FROM unnest($1::uuid[]) AS wanted (id)
+        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = wanted.id)`,
+      [userIds],
     );
-    return rows[0] ? Number(rows[0].last_seq) : null;
+    return rows.map((row) => row.id);
+  }
+
+  /** The ids among `userIds` that share a chat with `userId`. */
+  async coMembers(userId: string, userIds: readonly string[]): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
+      `SELECT DISTINCT other.user_id
+         FROM chat_members me
+         JOIN chat_members other ON other.chat_id = me.chat_id
+        WHERE me.user_id = $1 AND other.user_id = ANY($2::uuid[])`,
+      [userId, userIds],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   /**
    * Keeps the read model up to date as a message `seq` from `senderId` is stored: one more
    * unread message for every other member; the sender has read the chat up to it. Runs in
-   * the send transaction, after {@link nextSeq} took the chat row lock. Resolves the
+   * the send transaction, after the seq was taken under the chat row's lock. Resolves the
    * chat's members (as {@link memberIds} orders them), whose rows it has just updated.
    */
   async recordMessage(chatId: string, senderId: string, seq: number): Promise<string[]> {
@@ -133,32 +263,35 @@ export class ChatsRepository {
   }
 
   /**
-   * Moves a member's read marker forward to `seq` (never back) and recomputes their unread
-   * count; resolves false when the marker was already there or further. Must run in a
-   * transaction: the share lock on the chat row waits for in-flight sends, so the count
-   * matches the newest committed `last_seq`.
+   * Moves a member's read marker forward to `seq` (never back) and recounts their unread
+   * messages (others' messages after the marker, an index range on (chat_id, seq));
+   * resolves false when the marker was already there or further. The share lock on the
+   * chat row waits for in-flight sends, so the count includes every committed message.
    */
   async markRead(chatId: string, userId: string, seq: number): Promise<boolean> {
-    const chats: Array<{ last_seq: string }> = await this.tx.manager.query(
-      `SELECT last_seq FROM chats WHERE id = $1 FOR SHARE`,
-      [chatId],
-    );
-    if (!chats[0]) return false;
+    await this.tx.manager.query(`SELECT 1 FROM chats WHERE id = $1 FOR SHARE`, [chatId]);
     const rows: unknown[] = await this.tx.manager.query(
       `WITH moved AS (
-         UPDATE chat_members SET last_read_seq = $3, unread_count = GREATEST($4::bigint - $3, 0)
+         UPDATE chat_members
+            SET last_read_seq = $3,
+                unread_count = (SELECT count(*) FROM messages
+                                 WHERE chat_id = $1 AND seq > $3 AND sender_id <> $2)
           WHERE chat_id = $1 AND user_id = $2 AND last_read_seq < $3
           RETURNING 1
        )
        SELECT * FROM moved`,
-      [chatId, userId, seq, chats[0].last_seq],
+      [chatId, userId, seq],
     );
     return rows.length > 0;
   }
 
-  /** Removes a user from every chat (account deleted). */
-  async removeMemberEverywhere(userId: string): Promise<void> {
-    await this.tx.manager.delete(ChatMemberEntity, { userId });
+  /** The chats of a user (account deleted), with the role they have in each. */
+  async membershipsOf(userId: string): Promise<Array<{ chatId: string; role: MemberRole }>> {
+    const rows: Array<{ chat_id: string; role: MemberRole }> = await this.tx.manager.query(
+      `SELECT chat_id, role FROM chat_members WHERE user_id = $1`,
+      [userId],
+    );
+    return rows.map((row) => ({ chatId: row.chat_id, role: row.role }));
   }
 
   /** The user's chats, most recently active first, each with its newest message. */
@@ -166,54 +299,61 @@ export class ChatsRepository {
     const rows: Array<
       ChatRow & {
         unread_count: string;
-        member_ids: string[];
-        members: MemberName[] | null;
-        m_id: string | null;
-        m_sender_id: string | null;
-        m_text: string | null;
-        m_client_message_id: string | null;
-        m_created_at: Date | null;
+        members: Array<{
+          user_id: string;
+          role: MemberRole;
+          last_read_seq: string;
+          nickname: string | null;
+          display_name: string | null;
+        }>;
+        last_message:
+          | (Omit<MessageRow, 'created_at' | 'edited_at' | 'deleted_at'> & {
+              created_at: string;
+              edited_at: string | null;
+              deleted_at: string | null;
+            })
+          | null;
       }
     > = await this.tx.manager.query(
       `SELECT c.*, me.unread_count,
-              (SELECT array_agg(cm.user_id::text ORDER BY cm.joined_at, cm.user_id)
-                 FROM chat_members cm WHERE cm.chat_id = c.id) AS member_ids,
-              (SELECT json_agg(json_build_object('userId', cm.user_id, 'nickname', u.nickname,
-                                                 'displayName', u.display_name)
+              (SELECT json_agg(json_build_object('user_id', cm.user_id, 'role', cm.role,
+                                                 'last_read_seq', cm.last_read_seq,
+                                                 'nickname', u.nickname,
+                                                 'display_name', u.display_name)
                                ORDER BY cm.joined_at, cm.user_id)
                  FROM chat_members cm LEFT JOIN users u ON u.id = cm.user_id
                 WHERE cm.chat_id = c.id) AS members,
-              m.id AS m_id, m.sender_id AS m_sender_id, m.text AS m_text,
-              m.client_message_id AS m_client_message_id, m.created_at AS m_created_at
+              (SELECT row_to_json(last)
+                 FROM (SELECT ${MESSAGE_COLUMNS} FROM messages m
+                        WHERE m.chat_id = c.id ORDER BY m.seq DESC LIMIT 1) last) AS last_message
          FROM chat_members me
          JOIN chats c ON c.id = me.chat_id
-         LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq
-        WHERE me.user_id = $1
-        ORDER BY COALESCE(m.created_at, c.created_at) DESC, c.id`,
+        WHERE me.user_id = $1`,
       [userId],
     );
-    return rows.map((row) => {
-      const chat = toChat(row);
-      const lastMessage =
-        row.m_id === null
-          ? null
-          : Object.assign(new MessageEntity(), {
-              id: row.m_id,
-              chatId: chat.id,
-              senderId: row.m_sender_id,
-              seq: chat.lastSeq,
-              text: row.m_text,
-              clientMessageId: row.m_client_message_id,
-              createdAt: row.m_created_at,
-            });
+    const list = rows.map((row) => {
+      const last = row.last_message;
       return {
-        chat,
-        memberIds: row.member_ids ?? [],
-        members: row.members ?? [],
+        chat: toChat(row),
+        members: (row.members ?? []).map((m) => ({
+          ...memberOf(m),
+          nickname: m.nickname,
+          displayName: m.display_name,
+        })),
         unreadCount: Number(row.unread_count),
-        lastMessage,
+        lastMessage: last
+          ? {
+              ...last,
+              created_at: new Date(last.created_at),
+              edited_at: last.edited_at ? new Date(last.edited_at) : null,
+              deleted_at: last.deleted_at ? new Date(last.deleted_at) : null,
+            }
+          : null,
       };
     });
+    const activity = (row: ChatListRow) =>
+      (row.lastMessage?.created_at ?? row.chat.createdAt).getTime();
+    return list.sort((a, b) => activity(b) - activity(a) || a.chat.id.localeCompare(b.chat.id));
   }
 }
 

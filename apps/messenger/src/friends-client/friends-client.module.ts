@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ClientsModule } from '@nestjs/microservices';
 import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { MessengerConfig } from '../config/messenger.config';
-import { FriendshipEventsConsumer } from './friendship-events.consumer';
 import { FriendshipChecker } from './friendship-checker';
 import { FriendshipReplica } from './friendship-replica.repository';
 import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-checker';
@@ -20,11 +19,10 @@ import { ResilientFriendshipChecker } from './resilient-friendship-checker';
         name: FRIENDS_GRPC_CLIENT,
         inject: [APP_CONFIG],
         useFactory: (config: MessengerConfig) =>
-          grpcClientOptions('friends', config.friends.grpcUrl),
+          grpcClientOptions('friends', config.friends.grpcUrl, config.internalApiToken),
       },
     ]),
   ],
-  controllers: [FriendshipEventsConsumer],
   providers: [
     GrpcFriendshipChecker,
     FriendshipReplica,

@@ -2,10 +2,13 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventPayload, pairId, Topics } from '@app/contracts';
 import { VersionGate } from '@app/kafka';
+import { TransactionHost } from '@app/platform';
+import { ClientNotifier } from '../realtime/client-notifier';
 import { FriendshipReplica } from './friendship-replica.repository';
 
 /**
- * Keeps the friendship and block replica in step with friends. Each handler runs in a
+ * Keeps the friendship and block replica in step with friends, and pushes friend requests
+ * and acceptances to the users' sockets once recorded. Each handler runs in a
  * transaction with its processed-event record (libs/kafka), so redelivery changes nothing.
  *
  * A pair's events travel on four topics here and may arrive out of order after an outage.
@@ -18,8 +21,20 @@ export class FriendshipEventsConsumer {
   constructor(
     private readonly replica: FriendshipReplica,
     private readonly versions: VersionGate,
+    private readonly notifier: ClientNotifier,
+    private readonly tx: TransactionHost,
   ) {}
 
+  /** Tells the addressee's devices of a new friend request (`friend:request`). */
+  @EventPattern(Topics.FriendRequestSent)
+  onRequestSent(@Payload() event: EventPayload<typeof Topics.FriendRequestSent>): void {
+    const { requestId, fromUserId, toUserId } = event;
+    this.tx.afterCommit(() =>
+      this.notifier.toUsers([toUserId], 'friend:request', { requestId, fromUserId }),
+    );
+  }
+
+  /** Records the friendship and tells the requester's devices (`friend:accepted`). */
   @EventPattern(Topics.FriendRequestAccepted)
   async onAccepted(
     @Payload() event: EventPayload<typeof Topics.FriendRequestAccepted>,
@@ -27,6 +42,9 @@ export class FriendshipEventsConsumer {
     const { fromUserId, toUserId, pairVersion } = event;
     if (await this.versions.advance(friendshipStream(fromUserId, toUserId), pairVersion)) {
       await this.replica.add(fromUserId, toUserId);
+      this.tx.afterCommit(() =>
+        this.notifier.toUsers([fromUserId], 'friend:accepted', { userId: toUserId }),
+      );
     }
   }
 

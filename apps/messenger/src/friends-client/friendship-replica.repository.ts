@@ -62,6 +62,32 @@ export class FriendshipReplica {
     return { friends: rows[0].friends, blocked: rows[0].blocked };
   }
 
+  /** The relation of `userId` to each of `otherIds`, in one query. */
+  async relationsOf(
+    userId: string,
+    otherIds: readonly string[],
+  ): Promise<Array<{ userId: string; friends: boolean; blocked: boolean }>> {
+    const rows: Array<{ id: string; friends: boolean; blocked: boolean }> =
+      await this.tx.manager.query(
+        `SELECT o.id,
+                EXISTS (SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = o.id) AS friends,
+                EXISTS (SELECT 1 FROM blocks WHERE (user_id = $1 AND blocked_user_id = o.id)
+                                                OR (user_id = o.id AND blocked_user_id = $1)) AS blocked
+           FROM unnest($2::uuid[]) AS o (id)`,
+        [userId, otherIds],
+      );
+    return rows.map((row) => ({ userId: row.id, friends: row.friends, blocked: row.blocked }));
+  }
+
+  /** Which of `userIds` are friends of `userId` (presence is shown to friends). */
+  async friendsAmong(userId: string, userIds: readonly string[]): Promise<string[]> {
+    const rows: Array<{ friend_id: string }> = await this.tx.manager.query(
+      `SELECT friend_id FROM friendships WHERE user_id = $1 AND friend_id = ANY($2::uuid[])`,
+      [userId, userIds],
+    );
+    return rows.map((row) => row.friend_id);
+  }
+
   async friendsOf(userId: string): Promise<string[]> {
     const rows: Array<{ friend_id: string }> = await this.tx.manager.query(
       `SELECT friend_id FROM friendships WHERE user_id = $1`,

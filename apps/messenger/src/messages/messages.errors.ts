@@ -10,20 +10,22 @@ export const clientMessageIdReused = (): DomainError =>
     [{ field: 'clientMessageId', message: 'already used in another chat' }],
   );
 
-/** `before` names no message of the chat. */
-export const unknownCursor = (): DomainError =>
+/** `field` names no message of the chat (a history cursor, a read marker, a reply). */
+export const notAMessageOfTheChat = (field: string): DomainError =>
   new DomainError(
     'INVALID_ARGUMENT',
     ErrorCodes.VALIDATION_FAILED,
-    'before does not name a message of this chat',
-    [{ field: 'before', message: 'not a message of this chat' }],
+    `${field} does not name a message of this chat`,
+    [{ field, message: 'not a message of this chat' }],
   );
 
-/** `messageId` names no message of the chat. */
-export const unknownMessage = (): DomainError =>
+/** The message to show or change is not in the chat. */
+export const messageNotFound = (): DomainError =>
+  new DomainError('NOT_FOUND', ErrorCodes.MESSENGER_MESSAGE_NOT_FOUND, 'Message not found');
+
+export const messageDeleted = (): DomainError =>
   new DomainError(
-    'INVALID_ARGUMENT',
-    ErrorCodes.VALIDATION_FAILED,
-    'messageId does not name a message of this chat',
-    [{ field: 'messageId', message: 'not a message of this chat' }],
+    'FAILED_PRECONDITION',
+    ErrorCodes.MESSENGER_MESSAGE_DELETED,
+    'The message was deleted',
   );

@@ -1,81 +1,132 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { UseFilters } from '@nestjs/common';
+import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { SocketApi } from '@app/contracts';
 import { ok } from '../realtime/ack';
+import { Payload } from '../realtime/socket-payload.pipe';
 import { SocketRateLimiter } from '../realtime/socket-rate-limiter';
 import { type AuthenticatedSocket, type SocketIdentity, SocketUser } from '../realtime/socket-user';
 import { WsAckExceptionFilter } from '../realtime/ws-ack-exception.filter';
-import { WsValidationPipe } from '../realtime/ws-validation.pipe';
-import { MessageHistoryDto } from './dto/message-history.dto';
-import { ReadMessageDto } from './dto/read-message.dto';
-import { SendMessageDto } from './dto/send-message.dto';
-import { SyncDto } from './dto/sync.dto';
-import { TypingDto } from './dto/typing.dto';
-import type { MessageView } from './message.view';
-import { MessagesService, SyncedChat } from './messages.service';
+import { MessagesService } from './messages.service';
 
-/** `message:*`, `typing` and `sync` events; every one is answered through its acknowledgement. */
+type In<E extends SocketApi.ClientEventName> = SocketApi.ValidClientPayload<E>;
+type Out<E extends SocketApi.ClientEventName> = { ok: true } & SocketApi.AckBody<E>;
+
+/**
+ * `message:*`, `reaction:*`, `typing` and `sync` events, each answered through its
+ * acknowledgement; payloads and answers are the socket API contract's. Writes that a
+ * sender could flood (sends, edits, reactions, typing) take a token from the socket's
+ * rate bucket first.
+ */
 @WebSocketGateway()
 @UseFilters(WsAckExceptionFilter)
-@UsePipes(new WsValidationPipe())
 export class MessagesGateway {
   constructor(
     private readonly messages: MessagesService,
     private readonly rateLimiter: SocketRateLimiter,
   ) {}
 
-  /** `message:send {chatId, clientMessageId, text}` → `{ok, message}`. Rate-limited per socket. */
   @SubscribeMessage('message:send')
   async send(
     @ConnectedSocket() socket: AuthenticatedSocket,
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: SendMessageDto,
-  ): Promise<{ ok: true; message: MessageView }> {
+    @Payload('message:send') input: In<'message:send'>,
+  ): Promise<Out<'message:send'>> {
     this.rateLimiter.take(socket.id);
-    return ok({ message: await this.messages.send(user.userId, dto) });
+    return ok({ message: await this.messages.send(user.userId, input) });
   }
 
-  /** `message:history {chatId, before?, limit?}` → `{ok, messages}` (newest first). */
-  @SubscribeMessage('message:history')
-  async history(
+  @SubscribeMessage('message:edit')
+  async edit(
+    @ConnectedSocket() socket: AuthenticatedSocket,
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: MessageHistoryDto,
-  ): Promise<{ ok: true; messages: MessageView[] }> {
-    return ok({ messages: await this.messages.history(user.userId, dto) });
+    @Payload('message:edit') input: In<'message:edit'>,
+  ): Promise<Out<'message:edit'>> {
+    this.rateLimiter.take(socket.id);
+    return ok({ message: await this.messages.edit(user.userId, input) });
   }
 
-  /** `message:read {chatId, messageId}` → `{ok}`; members get `message:read`. */
-  @SubscribeMessage('message:read')
-  async read(
+  @SubscribeMessage('message:delete')
+  async delete(
+    @ConnectedSocket() socket: AuthenticatedSocket,
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: ReadMessageDto,
-  ): Promise<{ ok: true }> {
-    await this.messages.markRead(user.userId, dto);
+    @Payload('message:delete') input: In<'message:delete'>,
+  ): Promise<Out<'message:delete'>> {
+    this.rateLimiter.take(socket.id);
+    await this.messages.delete(user.userId, input);
     return ok({});
   }
 
-  /** `typing {chatId}` → `{ok}`; the other members get `typing {chatId, userId}`. */
+  @SubscribeMessage('message:get')
+  async get(
+    @SocketUser() user: SocketIdentity,
+    @Payload('message:get') input: In<'message:get'>,
+  ): Promise<Out<'message:get'>> {
+    return ok({ message: await this.messages.get(user.userId, input) });
+  }
+
+  @SubscribeMessage('message:history')
+  async history(
+    @SocketUser() user: SocketIdentity,
+    @Payload('message:history') input: In<'message:history'>,
+  ): Promise<Out<'message:history'>> {
+    return ok({ messages: await this.messages.history(user.userId, input) });
+  }
+
+  @SubscribeMessage('message:search')
+  async search(
+    @SocketUser() user: SocketIdentity,
+    @Payload('message:search') input: In<'message:search'>,
+  ): Promise<Out<'message:search'>> {
+    return ok({ messages: await this.messages.search(user.userId, input) });
+  }
+
+  @SubscribeMessage('reaction:add')
+  async addReaction(
+    @ConnectedSocket() socket: AuthenticatedSocket,
+    @SocketUser() user: SocketIdentity,
+    @Payload('reaction:add') input: In<'reaction:add'>,
+  ): Promise<Out<'reaction:add'>> {
+    this.rateLimiter.take(socket.id);
+    await this.messages.react(user.userId, input, true);
+    return ok({});
+  }
+
+  @SubscribeMessage('reaction:remove')
+  async removeReaction(
+    @ConnectedSocket() socket: AuthenticatedSocket,
+    @SocketUser() user: SocketIdentity,
+    @Payload('reaction:remove') input: In<'reaction:remove'>,
+  ): Promise<Out<'reaction:remove'>> {
+    this.rateLimiter.take(socket.id);
+    await this.messages.react(user.userId, input, false);
+    return ok({});
+  }
+
+  @SubscribeMessage('message:read')
+  async read(
+    @SocketUser() user: SocketIdentity,
+    @Payload('message:read') input: In<'message:read'>,
+  ): Promise<Out<'message:read'>> {
+    await this.messages.markRead(user.userId, input);
+    return ok({});
+  }
+
   @SubscribeMessage('typing')
   async typing(
     @ConnectedSocket() socket: AuthenticatedSocket,
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: TypingDto,
-  ): Promise<{ ok: true }> {
+    @Payload('typing') input: In<'typing'>,
+  ): Promise<Out<'typing'>> {
     this.rateLimiter.take(socket.id);
-    await this.messages.typing(user.userId, dto.chatId);
+    await this.messages.typing(user.userId, input.chatId);
     return ok({});
   }
 
-  /** `sync {chats: [{chatId, afterSeq}], limit?}` → `{ok, chats: [{chatId, messages, hasMore}]}`. */
   @SubscribeMessage('sync')
   async sync(
     @SocketUser() user: SocketIdentity,
-    @MessageBody() dto: SyncDto,
-  ): Promise<{ ok: true; chats: SyncedChat[] }> {
-    return ok({ chats: await this.messages.sync(user.userId, dto) });
+    @Payload('sync') input: In<'sync'>,
+  ): Promise<Out<'sync'>> {
+    return ok({ chats: await this.messages.sync(user.userId, input) });
   }
 }

@@ -1,10 +1,6 @@
-/** The error half of every acknowledgement: a stable code clients switch on. */
-export interface AckError {
-  code: string;
-  message: string;
-  /** Per-field problems, for validation errors. */
-  details?: ReadonlyArray<{ field: string; message: string }>;
-}
+import type { SocketApi } from '@app/contracts';
+
+export type AckError = SocketApi.AckError;
 
 /** Every client → server event is answered through its socket.io acknowledgement with this. */
 export type Ack<T extends object = Record<string, never>> =

@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { MessageView } from '../messages/message.view';
+import type { SocketApi } from '@app/contracts';
 import { userRoom } from './socket-user';
 
-/** Server → client events and their payloads. */
-export interface ServerEvents {
-  'message:new': { message: MessageView };
-  'message:read': { chatId: string; userId: string; messageId: string };
-  typing: { chatId: string; userId: string };
-  presence: { userId: string; online: boolean };
-}
+/** Server → client events and their payloads, as the socket API contract defines them. */
+export type ServerEvents = { [E in SocketApi.ServerEventName]: SocketApi.ServerPayload<E> };
 
 /**
  * Pushes events to every connected device of some users. A port, so services stay free

@@ -1,24 +1,41 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@app/platform';
 import type { Redis } from 'ioredis';
+import type { MessengerConfig } from '../config/messenger.config';
 import { REDIS_CLIENT } from '../redis/redis.module';
 
-/** A socket entry not refreshed for this long belongs to a dead instance and is ignored. */
-export const CONNECTION_TTL_MS = 90_000;
-/** How often each instance refreshes the entries of its live sockets. */
-export const HEARTBEAT_MS = 30_000;
-
 const socketsKey = (userId: string) => `messenger:sockets:${userId}`;
-const announcedKey = (userId: string) => `messenger:online:${userId}`;
+/** Users announced online, each scored with the expiry of their newest socket entry. */
+const ONLINE_KEY = 'messenger:online';
+/** When each user was last seen (their last socket closed, or now while online). */
+const LAST_SEEN_KEY = 'messenger:last-seen';
+
+/**
+ * Lua: the user's entry in the online set (KEYS[1], member ARGV[2]) takes the expiry of
+ * their newest live socket (KEYS[2]), so it fades exactly when the last of them does —
+ * not at the later expiry a socket closed since had set.
+ */
+const FOLLOW_NEWEST_SOCKET = `
+  local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if newest[2] then redis.call('ZADD', KEYS[1], 'XX', newest[2], ARGV[2]) end`;
 
 /**
  * The open sockets of every user across all messenger instances, in Redis: one sorted set
  * per user, socket id → expiry. Instances refresh their sockets' expiry on a heartbeat, so
- * the sockets of an instance killed without a goodbye drop out on their own. Counts here
+ * the sockets of an instance killed without a goodbye drop out on their own, and
+ * {@link expiredOnline} finds their users so someone announces them offline. Counts here
  * drive the per-user connection limit and presence.
  */
 @Injectable()
 export class ConnectionRegistry {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  private readonly ttlMs: number;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: MessengerConfig,
+  ) {
+    this.ttlMs = config.presence.connectionTtlMs;
+  }
 
   /** Records a socket of `userId`; resolves how many live sockets the user has now. */
   async add(userId: string, socketId: string): Promise<number> {
@@ -27,8 +44,8 @@ export class ConnectionRegistry {
     const replies = await this.redis
       .multi()
       .zremrangebyscore(key, '-inf', now)
-      .zadd(key, now + CONNECTION_TTL_MS, socketId)
-      .pexpire(key, CONNECTION_TTL_MS)
+      .zadd(key, now + this.ttlMs, socketId)
+      .pexpire(key, this.ttlMs)
       .zcard(key)
       .exec();
     return Number(replies?.[3]?.[1] ?? 0);
@@ -49,13 +66,13 @@ export class ConnectionRegistry {
   /** Pushes back the expiry of sockets this instance still holds. */
   async refresh(sockets: ReadonlyArray<{ userId: string; socketId: string }>): Promise<void> {
     if (sockets.length === 0) return;
-    const expiry = Date.now() + CONNECTION_TTL_MS;
+    const expiry = Date.now() + this.ttlMs;
     const pipeline = this.redis.pipeline();
     for (const { userId, socketId } of sockets) {
       // XX: a socket removed meanwhile is not brought back.
       pipeline.zadd(socketsKey(userId), 'XX', expiry, socketId);
-      pipeline.pexpire(socketsKey(userId), CONNECTION_TTL_MS);
-      pipeline.pexpire(announcedKey(userId), CONNECTION_TTL_MS);
+      pipeline.pexpire(socketsKey(userId), this.ttlMs);
+      pipeline.zadd(ONLINE_KEY, 'XX', 'GT', expiry, userId);
     }
     await pipeline.exec();
   }
@@ -65,31 +82,71 @@ export class ConnectionRegistry {
    * instances and quick reconnects friends hear "online" once per online period.
    */
   async claimOnline(userId: string): Promise<boolean> {
-    // Expires like the socket entries (and is refreshed with them), so the mark of a user
-    // whose instance was killed fades out too and their next connection is announced.
-    const reply = await this.redis.set(announcedKey(userId), '1', 'PX', CONNECTION_TTL_MS, 'NX');
-    return reply === 'OK';
+    const added = await this.redis.eval(
+      `local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+       if added == 0 then ${FOLLOW_NEWEST_SOCKET} end
+       return added`,
+      2,
+      ONLINE_KEY,
+      socketsKey(userId),
+      Date.now() + this.ttlMs,
+      userId,
+    );
+    return Number(added) === 1;
   }
 
   /**
    * True when the user has no live socket and was announced online: the caller announces
-   * "offline". Atomic (Lua), so two instances closing the last sockets at once announce once.
+   * "offline" (and the user's last-seen time is recorded). Atomic (Lua), so two instances
+   * closing the last sockets at once — or sweeping a dead instance's users — announce once.
    */
   async claimOffline(userId: string): Promise<boolean> {
+    const now = Date.now();
     const result = await this.redis.eval(
-      `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-       if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
-       return redis.call('DEL', KEYS[2])`,
-      2,
+      `redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+       if redis.call('ZCARD', KEYS[2]) > 0 then ${FOLLOW_NEWEST_SOCKET} return 0 end
+       local removed = redis.call('ZREM', KEYS[1], ARGV[2])
+       if removed == 1 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[1]) end
+       return removed`,
+      3,
+      ONLINE_KEY,
       socketsKey(userId),
-      announcedKey(userId),
-      Date.now(),
+      LAST_SEEN_KEY,
+      now,
+      userId,
     );
     return Number(result) === 1;
   }
 
-  /** Whether the user has a live socket on any instance. */
-  async isOnline(userId: string): Promise<boolean> {
-    return (await this.redis.zcount(socketsKey(userId), Date.now(), '+inf')) > 0;
+  /**
+   * Users announced online whose newest socket entry has expired: their instance died
+   * without closing them. At most `limit`, oldest first.
+   */
+  async expiredOnline(limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(ONLINE_KEY, '-inf', Date.now(), 'LIMIT', 0, limit);
+  }
+
+  /** Whether each user has a live socket, and when each was last seen (null: never). */
+  async presenceOf(
+    userIds: readonly string[],
+  ): Promise<Array<{ userId: string; online: boolean; lastSeenAt: number | null }>> {
+    if (userIds.length === 0) return [];
+    const now = Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) pipeline.zcount(socketsKey(userId), now, '+inf');
+    pipeline.hmget(LAST_SEEN_KEY, ...userIds);
+    const replies = (await pipeline.exec()) ?? [];
+    const lastSeen = (replies[userIds.length]?.[1] as Array<string | null> | undefined) ?? [];
+    return userIds.map((userId, i) => {
+      const online = Number(replies[i]?.[1] ?? 0) > 0;
+      const seen = lastSeen[i];
+      return { userId, online, lastSeenAt: online ? now : seen ? Number(seen) : null };
+    });
+  }
+
+  /** When the user was last seen (their last socket closed), or null. */
+  async lastSeen(userId: string): Promise<number | null> {
+    const seen = await this.redis.hget(LAST_SEEN_KEY, userId);
+    return seen ? Number(seen) : null;
   }
 }

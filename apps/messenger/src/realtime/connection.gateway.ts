@@ -1,27 +1,25 @@
-import { Inject, Logger, OnApplicationShutdown, UseFilters, UsePipes } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
-  MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { ErrorCodes } from '@app/contracts';
+import { ErrorCodes, SocketApi } from '@app/contracts';
 import { AccessTokenVerifier, APP_CONFIG, DomainError } from '@app/platform';
 import type { Server } from 'socket.io';
 import type { MessengerConfig } from '../config/messenger.config';
 import { SocketIoClientNotifier } from './client-notifier';
 import { ok } from './ack';
-import { ConnectionRegistry, HEARTBEAT_MS } from './connection-registry';
-import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { ConnectionRegistry } from './connection-registry';
 import { ExpirySchedule } from './expiry-schedule';
 import { PresenceService } from './presence.service';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { AuthenticatedSocket, socketIdentity, userRoom } from './socket-user';
 import { WsAckExceptionFilter } from './ws-ack-exception.filter';
-import { WsValidationPipe } from './ws-validation.pipe';
+import { Payload } from './socket-payload.pipe';
 
 /**
  * The life of a connection on the default namespace: the token and connection-limit check
@@ -67,13 +65,14 @@ export class ConnectionGateway
       this.registry
         .refresh(sockets)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'connection heartbeat failed'));
-    }, HEARTBEAT_MS);
+    }, this.config.presence.heartbeatMs);
     this.heartbeat.unref();
   }
 
   async handleConnection(socket: AuthenticatedSocket): Promise<void> {
     const { user } = socket.data;
     this.expiries.add(socket, user.expiresAt);
+    socket.onAny(answerUnknownEvent);
     await socket.join(userRoom(user.userId));
     this.logger.debug({ userId: user.userId, socketId: socket.id }, 'socket connected');
     await this.presence
@@ -99,10 +98,9 @@ export class ConnectionGateway
    */
   @SubscribeMessage('auth:refresh')
   @UseFilters(WsAckExceptionFilter)
-  @UsePipes(new WsValidationPipe())
   async refresh(
     @ConnectedSocket() socket: AuthenticatedSocket,
-    @MessageBody() dto: RefreshTokenDto,
+    @Payload('auth:refresh') dto: SocketApi.ValidClientPayload<'auth:refresh'>,
   ): Promise<{ ok: true; expiresAt: string }> {
     const user = await this.verifier.verify(dto.token).catch(() => {
       throw new DomainError(
@@ -139,4 +137,24 @@ export class ConnectionGateway
     clearInterval(this.heartbeat);
     this.expiries.clear();
   }
+}
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(SocketApi.CLIENT_EVENT_NAMES);
+
+/**
+ * Answers an event the API does not have, when sent with an acknowledgement, with
+ * `{ok: false}` at once — a client must never wait for an answer that will not come. One
+ * function shared by every socket (socket.io calls it with the socket as `this`).
+ */
+function answerUnknownEvent(event: string, ...args: unknown[]): void {
+  if (KNOWN_EVENTS.has(event)) return;
+  const ack = args.at(-1);
+  if (typeof ack !== 'function') return;
+  (ack as (reply: unknown) => void)({
+    ok: false,
+    error: {
+      code: ErrorCodes.MESSENGER_UNKNOWN_EVENT,
+      message: `Unknown event: ${String(event).slice(0, 64)}`,
+    },
+  });
 }

@@ -22,6 +22,6 @@ import { SocketRateLimiter } from './socket-rate-limiter';
     PresenceService,
     SocketRateLimiter,
   ],
-  exports: [ClientNotifier, SocketRateLimiter],
+  exports: [ClientNotifier, SocketRateLimiter, PresenceService],
 })
 export class RealtimeModule {}

@@ -31,7 +31,7 @@ export class WsAckExceptionFilter implements ExceptionFilter {
       return {
         code: exception.code,
         message: exception.message,
-        ...(exception.details ? { details: exception.details } : {}),
+        ...(exception.details ? { details: [...exception.details] } : {}),
       };
     }
     if (exception instanceof WsException || exception instanceof HttpException) {

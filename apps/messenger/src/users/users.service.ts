@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChatsRepository } from '../chats/chats.repository';
+import { ChatsService } from '../chats/chats.service';
 import { FriendshipReplica } from '../friends-client/friendship-replica.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { UsersRepository } from './users.repository';
@@ -10,6 +11,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly chats: ChatsRepository,
+    private readonly chatsService: ChatsService,
     private readonly messages: MessagesRepository,
     private readonly friendships: FriendshipReplica,
   ) {}
@@ -27,13 +29,16 @@ export class UsersService {
   }
 
   /**
-   * Erases a deleted account: every message it sent, every membership, its friendships
-   * and its name. Other members keep their own messages; the chat's `seq` numbers of the
-   * erased messages stay unused (catch-up asks "after seq N", which holes do not break).
+   * Erases a deleted account: the text of every message it sent (tombstones, so other
+   * members' timelines keep their seqs and replies), its reactions, every membership (a
+   * group it owned passes to the next admin or member, as when an owner leaves), its
+   * friendships and its name. Runs in the consumer's transaction.
    */
   async erase(userId: string): Promise<void> {
-    await this.messages.deleteBySender(userId);
-    await this.chats.removeMemberEverywhere(userId);
+    await this.messages.eraseAuthor(userId);
+    for (const { chatId, role } of await this.chats.membershipsOf(userId)) {
+      await this.chatsService.depart(chatId, userId, role === 'owner');
+    }
     await this.friendships.removeUser(userId);
     await this.users.delete(userId);
   }

@@ -1,35 +1,24 @@
+import { SocketApi } from '@app/contracts';
+import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
 import { eventually, type TestUser } from '../../../../test/e2e/support/clients';
 import { type ExtraService, startExtraService } from '../../../../test/e2e/support/extra-service';
-import { stack } from '../../../../test/e2e/support/stack';
+import { serviceEnv, stack } from '../../../../test/e2e/support/stack';
 
-export interface AckError {
-  code: string;
-  message: string;
-}
+/** The socket API's own types (libs/contracts): the tests speak the published contract. */
+export type AckError = SocketApi.AckError;
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
+export type ChatView = SocketApi.Chat;
+export type ChatSummary = SocketApi.ChatSummary;
+export type MessageView = SocketApi.Message;
+export type TimelineEvent = SocketApi.TimelineEvent;
 
-export interface ChatView {
-  id: string;
-  kind: 'direct' | 'group';
-  title: string | null;
-  memberIds: string[];
-  createdAt: string;
-}
-export interface ChatSummary extends ChatView {
-  members: Array<{ userId: string; nickname: string | null; displayName: string | null }>;
-  lastMessage: MessageView | null;
-  unreadCount: number;
-}
-export interface MessageView {
-  id: string;
-  chatId: string;
-  senderId: string;
-  text: string;
-  seq: number;
-  createdAt: string;
-  clientMessageId: string;
-}
+/** The messages of a `sync` answer's `message.created` events, oldest first. */
+export const createdMessages = (events: TimelineEvent[]): MessageView[] =>
+  events.flatMap((e) => (e.type === 'message.created' && e.message ? [e.message] : []));
+
+/** The member ids of a chat, in the order they joined. */
+export const memberIdsOf = (chat: ChatView): string[] => chat.members.map((m) => m.userId);
 
 /** The messenger of the e2e stack (started by global-setup). */
 export const MAIN_MESSENGER = stack.messenger.http;
@@ -160,3 +149,14 @@ export const startMessenger = (
   port: number,
   env: Record<string, string> = {},
 ): Promise<ExtraMessenger> => startExtraService('messenger', port, env);
+
+/** Rows of messenger's own database (the replicas and read model a client cannot see directly). */
+export async function messengerRows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: serviceEnv('messenger').DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

@@ -40,6 +40,16 @@ export const ErrorCodes = {
   MESSENGER_CHAT_NOT_MEMBER: 'CHAT.NOT_MEMBER',
   MESSENGER_NOT_FRIENDS: 'MESSENGER.NOT_FRIENDS',
   MESSENGER_INVALID_MEMBERS: 'MESSENGER.INVALID_MEMBERS',
+  /** The caller is a member but its role (or authorship) does not allow the change. */
+  MESSENGER_FORBIDDEN: 'MESSENGER.FORBIDDEN',
+  /** The message id names no message of that chat. */
+  MESSENGER_MESSAGE_NOT_FOUND: 'MESSENGER.MESSAGE_NOT_FOUND',
+  /** The message is a tombstone: it can no longer be edited or reacted to. */
+  MESSENGER_MESSAGE_DELETED: 'MESSENGER.MESSAGE_DELETED',
+  /** A group-only change (rename, members, roles, leave) asked of a direct chat. */
+  MESSENGER_NOT_A_GROUP: 'MESSENGER.NOT_A_GROUP',
+  /** A socket event the server does not know, sent with an acknowledgement. */
+  MESSENGER_UNKNOWN_EVENT: 'MESSENGER.UNKNOWN_EVENT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

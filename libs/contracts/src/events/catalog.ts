@@ -37,7 +37,7 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   [Topics.FriendRequestSent]: {
     summary: 'A user asked another to be friends.',
     key: 'the pair id: both user ids, sorted, joined with ":"',
-    consumers: [],
+    consumers: ['messenger'],
   },
   [Topics.FriendRequestAccepted]: {
     summary: 'The addressee accepted a friend request: the two users are friends.',
@@ -71,6 +71,13 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
   },
   [Topics.MessageSent]: {
     summary: 'A message was stored in a chat (for analytics and notifications).',
+    key: 'chatId',
+    consumers: [],
+  },
+  [Topics.ChatChanged]: {
+    summary:
+      "A chat's timeline changed: a message edited or deleted, a reaction, a membership or " +
+      'role change, a rename (for analytics and audit).',
     key: 'chatId',
     consumers: [],
   },

@@ -13,6 +13,7 @@ export const Topics = {
   UserBlocked: 'friends.user.blocked.v1',
   UserUnblocked: 'friends.user.unblocked.v1',
   MessageSent: 'messenger.message.sent.v1',
+  ChatChanged: 'messenger.chat.changed.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -77,6 +78,25 @@ export const EventPayloadSchemas = {
     chatId: z.uuid(),
     senderId: userId,
     memberIds: z.array(userId),
+  }),
+  /** Every other change of a chat's timeline (edits, deletes, reactions, membership, title). */
+  [Topics.ChatChanged]: z.object({
+    chatId: z.uuid(),
+    seq: z.number().int().positive().describe("The change's seq in the chat's timeline"),
+    type: z
+      .enum([
+        'message.edited',
+        'message.deleted',
+        'reaction.added',
+        'reaction.removed',
+        'member.added',
+        'member.removed',
+        'member.left',
+        'member.role_changed',
+        'chat.renamed',
+      ])
+      .describe('The timeline event type (message.created goes to messenger.message.sent.v1)'),
+    actorId: userId,
   }),
 } satisfies Record<Topic, z.ZodType>;
 

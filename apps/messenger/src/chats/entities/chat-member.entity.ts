@@ -28,4 +28,7 @@ export class ChatMemberEntity {
     transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
   })
   unreadCount: number;
+
+  @Column({ type: 'varchar', length: 8 })
+  role: 'owner' | 'admin' | 'member';
 }

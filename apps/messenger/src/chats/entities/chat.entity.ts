@@ -21,7 +21,7 @@ export class ChatEntity {
   @Column({ name: 'direct_key', type: 'varchar', length: 80, nullable: true })
   directKey: string | null;
 
-  /** Seq of the newest message; bigint arrives from pg as a string, hence the transformer. */
+  /** Seq of the newest timeline event; bigint arrives from pg as a string, hence the transformer. */
   @Column({
     name: 'last_seq',
     type: 'bigint',

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One message; `seq` numbers the messages of a chat 1, 2, 3… without gaps. */
+/** One message; `seq` is the seq of its `message.created` event in the chat's timeline. */
 @Entity({ name: 'messages' })
 export class MessageEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -27,4 +27,15 @@ export class MessageEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt: Date;
+
+  /** The message of the same chat this one answers. */
+  @Column({ name: 'reply_to_id', type: 'uuid', nullable: true })
+  replyToId: string | null;
+
+  @Column({ name: 'edited_at', type: 'timestamptz', nullable: true })
+  editedAt: Date | null;
+
+  /** Set when deleted: the row stays as a tombstone, its text erased. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
 }

@@ -1,0 +1,94 @@
+import { ErrorCodes } from '@app/contracts';
+import type { FriendshipChecker } from '../friends-client/friendship-checker';
+import type { FriendshipReplica } from '../friends-client/friendship-replica.repository';
+import { ChatAccess } from './chat-access';
+import type { ChatsRepository, Membership } from './chats.repository';
+
+const ME = '11111111-1111-4111-8111-111111111111';
+const PEER = '22222222-2222-4222-8222-222222222222';
+const CHAT = 'c0000000-0000-4000-8000-000000000001';
+
+const direct = (peerFriendly: boolean): Membership => ({
+  chatId: CHAT,
+  kind: 'direct',
+  role: 'member',
+  memberIds: [ME, PEER],
+  peerId: PEER,
+  peerFriendly,
+});
+
+function setup(membership: Membership | null, truth = { friends: true, blocked: false }) {
+  const chats = {
+    membership: jest.fn(async () => membership),
+    unknownUsers: jest.fn(async (ids: string[]) => ids.filter((id) => id.startsWith('9'))),
+  };
+  const friendships = { check: jest.fn(async () => truth) };
+  const replica = {
+    relationsOf: jest.fn(async (_: string, ids: string[]) =>
+      ids.map((userId) => ({ userId, friends: userId === PEER, blocked: false })),
+    ),
+  };
+  const access = new ChatAccess(
+    chats as unknown as ChatsRepository,
+    friendships as unknown as FriendshipChecker,
+    replica as unknown as FriendshipReplica,
+  );
+  return { access, chats, friendships };
+}
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
+
+describe('ChatAccess', () => {
+  it('answers CHAT.NOT_MEMBER for a chat the caller is not in (or that does not exist)', async () => {
+    const { access } = setup(null);
+    expect(await codeOf(access.member(CHAT, ME))).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
+  });
+
+  it('lets a direct chat write on the replica’s "friends" without asking friends', async () => {
+    const { access, friendships } = setup(direct(true));
+    expect(await codeOf(access.writer(CHAT, ME))).toBe('ok');
+    expect(friendships.check).not.toHaveBeenCalled();
+  });
+
+  it('confirms any other replica answer with friends, and refuses when they are not friends', async () => {
+    const refused = setup(direct(false), { friends: false, blocked: false });
+    expect(await codeOf(refused.access.writer(CHAT, ME))).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
+    expect(refused.friendships.check).toHaveBeenCalledWith(ME, PEER);
+
+    const blocked = setup(direct(false), { friends: true, blocked: true });
+    expect(await codeOf(blocked.access.writer(CHAT, ME))).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
+
+    // The replica had not heard of the friendship yet: friends says they are friends.
+    const lagging = setup(direct(false), { friends: true, blocked: false });
+    expect(await codeOf(lagging.access.writer(CHAT, ME))).toBe('ok');
+  });
+
+  it('refuses group-only changes in a direct chat and roles below the one needed', async () => {
+    const { access } = setup(direct(true));
+    expect(await codeOf(access.groupRole(CHAT, ME, ['owner']))).toBe(
+      ErrorCodes.MESSENGER_NOT_A_GROUP,
+    );
+    const member = setup({ ...direct(true), kind: 'group', peerId: null, role: 'member' });
+    expect(await codeOf(member.access.groupRole(CHAT, ME, ['owner', 'admin']))).toBe(
+      ErrorCodes.MESSENGER_FORBIDDEN,
+    );
+  });
+
+  it('refuses unknown users before looking at anyone’s friendships', async () => {
+    const { access, friendships } = setup(null, { friends: false, blocked: false });
+    const unknown = '99999999-9999-4999-8999-999999999999';
+    const stranger = '33333333-3333-4333-8333-333333333333';
+    expect(await codeOf(access.mayAdd(ME, [PEER, unknown, stranger]))).toBe(
+      ErrorCodes.MESSENGER_INVALID_MEMBERS,
+    );
+    expect(friendships.check).not.toHaveBeenCalled();
+    expect(await codeOf(access.mayAdd(ME, [PEER, stranger]))).toBe(
+      ErrorCodes.MESSENGER_NOT_FRIENDS,
+    );
+    expect(await codeOf(access.mayAdd(ME, [PEER]))).toBe('ok');
+  });
+});

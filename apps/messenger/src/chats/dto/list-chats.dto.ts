@@ -1,2 +1,0 @@
-/** `chat:list` payload: nothing yet (pagination comes when lists grow long). */
-export class ListChatsDto {}
