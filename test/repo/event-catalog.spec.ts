@@ -17,10 +17,27 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/**
+ * Consumers written once in a lib and registered by apps: an app that names one (with
+ * `revocations` for the token verification module) consumes its topic.
+ */
+const SHARED_CONSUMERS: Array<{ marker: RegExp; topic: string }> = [
+  {
+    marker: /TokenVerificationModule\.forRoot\(\{[^)]*revocations:/s,
+    topic: Topics.SessionRevoked,
+  },
+];
+
 function consumersInCode(): Map<string, Set<string>> {
   const byTopic = new Map<string, Set<string>>();
   for (const app of readdirSync(APPS)) {
     for (const file of sourceFiles(join(APPS, app, 'src'))) {
+      const source = readFileSync(file, 'utf8');
+      for (const { marker, topic } of SHARED_CONSUMERS) {
+        if (!marker.test(source)) continue;
+        if (!byTopic.has(topic)) byTopic.set(topic, new Set());
+        byTopic.get(topic)!.add(app);
+      }
       for (const match of readFileSync(file, 'utf8').matchAll(
         /@EventPattern\(\s*Topics\.(\w+)\s*\)/g,
       )) {

@@ -1,7 +1,6 @@
 import { ErrorCodes, Topics } from '@app/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import {
   type AuthGrpcClient,

@@ -22,7 +22,9 @@ function setup(membership: Membership | null, truth = { friends: true, blocked: 
     membership: jest.fn(async () => membership),
     unknownUsers: jest.fn(async (ids: string[]) => ids.filter((id) => id.startsWith('9'))),
   };
-  const friendships = { check: jest.fn(async () => truth) };
+  const friendships: Pick<FriendshipChecker, 'check'> & { check: jest.Mock } = {
+    check: jest.fn(async () => truth),
+  };
   const replica = {
     relationsOf: jest.fn(async (_: string, ids: string[]) =>
       ids.map((userId) => ({ userId, friends: userId === PEER, blocked: false })),
@@ -30,7 +32,7 @@ function setup(membership: Membership | null, truth = { friends: true, blocked: 
   };
   const access = new ChatAccess(
     chats as unknown as ChatsRepository,
-    friendships as unknown as FriendshipChecker,
+    friendships,
     replica as unknown as FriendshipReplica,
   );
   return { access, chats, friendships };

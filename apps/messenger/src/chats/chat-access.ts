@@ -13,7 +13,7 @@ import { ChatsRepository, Membership } from './chats.repository';
  * Friendship is answered by messenger's replica of friends' state when the replica says
  * "friends, no block" — the common case costs no call to friends. Any other answer is
  * confirmed with friends' `AreFriends` (through the circuit breaker), because the replica
- * may not have heard of a friendship yet; see docs/adr/0015 for how stale it can be.
+ * may not have heard of a friendship yet; see docs/adr/0017 for how stale it can be.
  */
 @Injectable()
 export class ChatAccess {

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import { Inject, Logger, OnApplicationShutdown, Optional, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   OnGatewayConnection,
@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { ErrorCodes, SocketApi } from '@app/contracts';
-import { AccessTokenVerifier, APP_CONFIG, DomainError } from '@app/platform';
+import { AccessTokenVerifier, APP_CONFIG, DomainError, SessionRevocations } from '@app/platform';
 import type { Server } from 'socket.io';
 import type { MessengerConfig } from '../config/messenger.config';
 import { SocketIoClientNotifier } from './client-notifier';
@@ -48,6 +48,7 @@ export class ConnectionGateway
     private readonly registry: ConnectionRegistry,
     private readonly presence: PresenceService,
     @Inject(APP_CONFIG) private readonly config: MessengerConfig,
+    @Optional() private readonly revocations?: SessionRevocations,
   ) {}
 
   afterInit(server: Server): void {
@@ -67,6 +68,13 @@ export class ConnectionGateway
         .catch((error: unknown) => this.logger.warn({ err: error }, 'connection heartbeat failed'));
     }, this.config.presence.heartbeatMs);
     this.heartbeat.unref();
+    // A session that ends (logout, deletion, suspension…) closes its sockets on every
+    // instance: each follows the revocations itself. Rare, so a walk over the sockets.
+    this.revocations?.onRevoked((sessionId) => {
+      for (const socket of connected.values()) {
+        if (socket.data.user.sessionId === sessionId) this.expire(socket, 'session ended');
+      }
+    });
   }
 
   async handleConnection(socket: AuthenticatedSocket): Promise<void> {
@@ -109,7 +117,7 @@ export class ConnectionGateway
         'invalid or expired token',
       );
     });
-    if (user.userId !== socket.data.user.userId) {
+    if (user.userId !== socket.data.user.userId || user.sessionId !== socket.data.user.sessionId) {
       throw new DomainError('PERMISSION_DENIED', ErrorCodes.FORBIDDEN, 'token of another user');
     }
     this.expiries.delete(socket, socket.data.user.expiresAt);
@@ -123,12 +131,13 @@ export class ConnectionGateway
    * message}`, so it can tell this close from a network drop and reconnect with a fresh
    * token instead of retrying the dead one.
    */
-  private expire(socket: AuthenticatedSocket): void {
-    this.logger.debug({ userId: socket.data.user.userId, socketId: socket.id }, 'token expired');
+  private expire(socket: AuthenticatedSocket, why = 'access token expired'): void {
+    this.logger.debug({ userId: socket.data.user.userId, socketId: socket.id }, why);
+    this.expiries.delete(socket, socket.data.user.expiresAt);
     // Sent before the close on the same connection, so the client always receives it.
     socket.emit('auth:expired', {
       code: ErrorCodes.UNAUTHENTICATED,
-      message: 'UNAUTHENTICATED: access token expired',
+      message: `UNAUTHENTICATED: ${why}`,
     });
     socket.disconnect(true);
   }

@@ -6,13 +6,14 @@ import type { Socket } from 'socket.io';
  * Who a socket authenticated as: only what handlers and the expiry schedule read. Every
  * open socket holds one, so the token's other claims (email) are not kept.
  */
-export type SocketIdentity = Pick<AuthenticatedUser, 'userId' | 'expiresAt'>;
+export type SocketIdentity = Pick<AuthenticatedUser, 'userId' | 'expiresAt' | 'sessionId'>;
 
 /** The identity kept on a socket for a verified access token. */
-export const socketIdentity = ({ userId, expiresAt }: AuthenticatedUser): SocketIdentity => ({
+export const socketIdentity = ({
   userId,
   expiresAt,
-});
+  sessionId,
+}: AuthenticatedUser): SocketIdentity => ({ userId, expiresAt, sessionId });
 
 /** What the handshake middleware stores on every socket it lets through. */
 export interface SocketData {

@@ -29,6 +29,13 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
     key: 'userId',
     consumers: ['friends', 'messenger', 'profile'],
   },
+  [Topics.SessionRevoked]: {
+    summary:
+      "A session ended (logout, refresh-token reuse, deletion, suspension, or its user's " +
+      'choice): every service refuses its access tokens from now on.',
+    key: 'userId',
+    consumers: ['friends', 'messenger', 'profile'],
+  },
   [Topics.ProfileUpdated]: {
     summary: "A user's public profile (nickname, display name, avatar) changed.",
     key: 'userId',

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { TimelineEventTypeSchema } from '../socket/schemas';
 
 /** Topic names, `<domain>.<entity>.<past-tense>.v1`, as fixed in ARCHITECTURE.md. */
 export const Topics = {
   UserRegistered: 'auth.user.registered.v1',
   UserDeleted: 'auth.user.deleted.v1',
+  SessionRevoked: 'auth.session.revoked.v1',
   ProfileUpdated: 'profile.profile.updated.v1',
   FriendRequestSent: 'friends.request.sent.v1',
   FriendRequestAccepted: 'friends.request.accepted.v1',
@@ -39,6 +41,16 @@ const pairVersion = z
 export const EventPayloadSchemas = {
   [Topics.UserRegistered]: z.object({ userId, email: z.email(), nickname: z.string().min(1) }),
   [Topics.UserDeleted]: z.object({ userId }),
+  /** A session ended: its access tokens are refused everywhere from now on, not at `exp`. */
+  [Topics.SessionRevoked]: z.object({
+    userId,
+    sessionId: z.uuid(),
+    reason: z
+      .enum(['logout', 'refresh_token_reuse', 'account_deleted', 'account_suspended', 'revoked'])
+      .describe(
+        'Why: logout, a reused refresh token, deletion, suspension, or revoked by its user',
+      ),
+  }),
   [Topics.ProfileUpdated]: z.object({
     userId,
     nickname: z.string().min(1),
@@ -83,19 +95,9 @@ export const EventPayloadSchemas = {
   [Topics.ChatChanged]: z.object({
     chatId: z.uuid(),
     seq: z.number().int().positive().describe("The change's seq in the chat's timeline"),
-    type: z
-      .enum([
-        'message.edited',
-        'message.deleted',
-        'reaction.added',
-        'reaction.removed',
-        'member.added',
-        'member.removed',
-        'member.left',
-        'member.role_changed',
-        'chat.renamed',
-      ])
-      .describe('The timeline event type (message.created goes to messenger.message.sent.v1)'),
+    type: TimelineEventTypeSchema.exclude(['message.created']).describe(
+      'The timeline event type (message.created goes to messenger.message.sent.v1)',
+    ),
     actorId: userId,
   }),
 } satisfies Record<Topic, z.ZodType>;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import {
   createRemoteJWKSet,
@@ -6,7 +6,9 @@ import {
   jwtVerify,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { DomainError } from '../errors/domain-error';
+import { SessionRevocations } from './session-revocations';
 
 /** The JOSE header `typ` of access tokens; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -62,6 +64,10 @@ export interface AuthenticatedUser {
   email: string;
   /** Expiry, seconds since the epoch. */
   expiresAt: number;
+  /** The session (one per login, kept across refreshes); absent in tokens older than sessions. */
+  sessionId?: string;
+  /** `user`, plus `admin` for administrators (always set by {@link AccessTokenVerifier}). */
+  roles?: string[];
 }
 
 /**
@@ -72,10 +78,17 @@ export interface AuthenticatedUser {
 @Injectable()
 export class AccessTokenVerifier {
   private readonly keys: JWTVerifyGetKey;
-  private readonly verified?: VerifiedTokenCache;
+  /**
+   * Tokens that passed verification, keyed by the whole token string (so a token differing
+   * in any byte, signature included, is verified afresh), each until the earlier of its
+   * `exp` and {@link VERIFIED_TOKEN_TTL_MS}; failures are never cached. Least recently
+   * used entries go first when full.
+   */
+  private readonly verified?: LRUCache<string, AuthenticatedUser>;
 
   constructor(
     @Inject(TOKEN_VERIFICATION_OPTIONS) private readonly options: TokenVerificationOptions,
+    @Optional() private readonly revocations?: SessionRevocations,
   ) {
     const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: 30_000,
@@ -88,15 +101,31 @@ export class AccessTokenVerifier {
       return remote(header, token);
     };
     if (options.verifiedTokenCacheSize) {
-      this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize);
+      this.verified = new LRUCache({
+        max: options.verifiedTokenCacheSize,
+        // The same clock as the `exp` check, read on every lookup (no cached time).
+        perf: { now: () => Date.now() },
+        ttlResolution: 0,
+      });
     }
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
     const known = this.verified?.get(token);
-    if (known) return known;
-    const user = await this.verifySignature(token);
-    this.verified?.set(token, user);
+    // A copy: callers may attach the user to a request and change it.
+    if (known) return { ...this.unlessRevoked(known), roles: [...(known.roles ?? [])] };
+    const user = this.unlessRevoked(await this.verifySignature(token));
+    // jose refuses a token once `now >= exp` (seconds), i.e. from exp * 1000 ms on.
+    const ttl = Math.min(user.expiresAt * 1000 - Date.now(), VERIFIED_TOKEN_TTL_MS);
+    if (ttl > 0) this.verified?.set(token, { ...user }, { ttl });
+    return user;
+  }
+
+  /** A token of an ended session is refused like an expired one (no I/O: see SessionRevocations). */
+  private unlessRevoked(user: AuthenticatedUser): AuthenticatedUser {
+    if (this.revocations?.isRevoked(user.sessionId)) {
+      throw new DomainError('UNAUTHENTICATED', ErrorCodes.UNAUTHENTICATED, 'The session has ended');
+    }
     return user;
   }
 
@@ -112,7 +141,17 @@ export class AccessTokenVerifier {
       if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !payload.exp) {
         throw new Error('missing claims');
       }
-      return { userId: payload.sub, email: payload.email, expiresAt: payload.exp };
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is string => typeof r === 'string')
+        : ['user'];
+      const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+      return {
+        userId: payload.sub,
+        email: payload.email,
+        expiresAt: payload.exp,
+        sessionId,
+        roles,
+      };
     } catch {
       // The reason (expired, bad signature, unknown kid…) is not for the caller.
       throw new DomainError(
@@ -121,40 +160,6 @@ export class AccessTokenVerifier {
         'Invalid or expired access token',
       );
     }
-  }
-}
-
-/**
- * Tokens that passed verification, keyed by the whole token string (so a token differing
- * in any byte, signature included, is verified afresh), each until the earlier of its
- * `exp` and {@link VERIFIED_TOKEN_TTL_MS} from now. Failures are never cached. Bounded:
- * when full, the oldest entry goes.
- */
-class VerifiedTokenCache {
-  private readonly entries = new Map<string, { user: AuthenticatedUser; until: number }>();
-
-  constructor(private readonly maxEntries: number) {}
-
-  get(token: string): AuthenticatedUser | undefined {
-    const entry = this.entries.get(token);
-    if (!entry) return undefined;
-    if (Date.now() >= entry.until) {
-      this.entries.delete(token);
-      return undefined;
-    }
-    // A copy: callers may attach the user to a request and change it.
-    return { ...entry.user };
-  }
-
-  set(token: string, user: AuthenticatedUser): void {
-    // jose refuses a token once `now >= exp` (seconds), i.e. from exp * 1000 ms on.
-    const until = Math.min(user.expiresAt * 1000, Date.now() + VERIFIED_TOKEN_TTL_MS);
-    this.entries.delete(token);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(token, { user: { ...user }, until });
   }
 }
 
