@@ -32,6 +32,36 @@ module.exports = {
       to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'web-no-server-code',
+      comment:
+        'The browser client (apps/web) may use the shared contracts and the friends REST ' +
+        'client, never server libraries (platform, kafka): they would not run in a browser.',
+      severity: 'error',
+      from: { path: '^apps/web/' },
+      to: { path: '^libs/', pathNot: '^libs/(contracts|friends-client)/' },
+    },
+    {
+      name: 'web-contracts-types-only',
+      comment:
+        'apps/web takes only types from @app/contracts (`import type`): its values pull zod ' +
+        'and the generated gRPC code into the bundle.',
+      severity: 'error',
+      from: { path: '^apps/web/src/' },
+      to: { path: '^libs/contracts/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'web-browser-packages-only',
+      comment:
+        'apps/web/src runs in the browser: Node built-ins and server packages are refused; ' +
+        'add a browser package to this list on purpose. Unit specs run in Node.',
+      severity: 'error',
+      from: { path: '^apps/web/src/', pathNot: '[.]spec[.]tsx?$' },
+      to: {
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'],
+        pathNot: '^node_modules/(react|react-dom|socket[.]io-client)/',
+      },
+    },
+    {
       name: 'no-circular',
       comment: 'Cycles make module initialisation order fragile.',
       severity: 'error',

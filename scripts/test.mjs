@@ -16,6 +16,8 @@ const steps = [
   ['generate gRPC contracts', 'node', ['scripts/proto-gen.mjs']],
   ['lint', 'node', ['scripts/lint.mjs']],
   ['type check', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
+  ['type check (web client)', 'tsc', ['-p', 'apps/web/tsconfig.json', '--noEmit']],
+  ['type check (GraphQL IDE)', 'tsc', ['-p', 'apps/profile/graphiql/tsconfig.json']],
   ['unit tests', 'jest', ['--config', 'jest.config.js', '--ci']],
   ['end-to-end tests', 'jest', ['--config', 'jest.e2e.config.js', '--ci', '--runInBand']],
   // kill -9, a stopped broker, dropped database connections: with their own broker and

@@ -59,7 +59,10 @@ const NEEDS = {
   messenger: ['profile', 'auth', 'friends'],
 };
 
-/** The shared secret of auth's internal-only RPCs (ValidateToken) in the bench stack. */
+/**
+ * The service credential of the bench stack (ADR 0015): every service gets it; auth's
+ * ValidateToken and all of profile's and friends' RPCs demand it.
+ */
 export const INTERNAL_API_TOKEN = 'bench-internal-token-0123456789abcdef-0123456789';
 /** Password of every user {@link BenchStack.registerUsers} creates. */
 export const BENCH_PASSWORD = 'bench-password-0123';
@@ -88,19 +91,26 @@ export function serviceEnv(service) {
     DATABASE_URL: `${SERVER_URL}/${benchDatabase(service)}`,
     HTTP_PORT: String(PORTS[service].http),
     OUTBOX_POLL_MS: process.env.BENCH_OUTBOX_POLL_MS ?? '500',
+    INTERNAL_API_TOKEN,
   };
   if ('grpc' in PORTS[service]) {
     Object.assign(env, { GRPC_PORT: String(PORTS[service].grpc), GRPC_HOST: '127.0.0.1' });
   }
   if (service === 'auth') {
     Object.assign(env, {
-      INTERNAL_API_TOKEN,
       REDIS_KEY_PREFIX: `auth-bench${SUFFIX}`,
       ACCESS_TOKEN_TTL: '7200',
       REGISTER_MAX_PER_ACCOUNT: '1000',
       REGISTER_MAX_PER_ADDRESS: '10000000',
       LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '10000000',
+    });
+  }
+  if (service === 'friends' || service === 'profile') {
+    Object.assign(env, {
+      REDIS_KEY_PREFIX: `${service}-bench${SUFFIX}`,
+      RATE_LIMIT_PER_USER: '1000000000',
+      RATE_LIMIT_PER_ADDRESS: '1000000000',
     });
   }
   if (service === 'messenger') {

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { startE2eGateway } from './support/gateway';
 import { E2E_INSTANCE, serviceEnv, ServiceName, stack, testDatabase } from './support/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -141,4 +142,9 @@ export default async function globalSetup(): Promise<void> {
   const joining = Date.now();
   await waitForConsumerGroups();
   say(`consumer groups stable in ${Date.now() - joining} ms`);
+  // The public origin in front of those services (installs NGINX when it can). It serves
+  // the web client this run built (scripts/build.mjs bundles it into <BUILD_DIR>/web);
+  // GATEWAY_WEB_ROOT is the gateway's one setting for that folder.
+  process.env.GATEWAY_WEB_ROOT = join(ROOT, BUILD_DIR, 'web');
+  say(startE2eGateway());
 }

@@ -1,5 +1,11 @@
-/** Stops the service processes the global setup started (SIGTERM: graceful shutdown). */
+import { stopE2eGateway } from './support/gateway';
+
+/**
+ * Stops the gateway and the service processes the global setup started (SIGTERM:
+ * graceful shutdown).
+ */
 export default async function globalTeardown(): Promise<void> {
+  stopE2eGateway();
   const children = globalThis.__E2E_SERVICES__ ?? [];
   await Promise.all(
     children.map(

@@ -276,6 +276,86 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('internal gRPC (ADR 0015)', () => {
+    it('gives every app service the same service credential, long enough to be accepted', () => {
+      const tokens = new Set(APP_SERVICES.map((name) => envOf(services[name]).INTERNAL_API_TOKEN));
+      expect(tokens.size).toBe(1);
+      const [token] = [...tokens];
+      expect(token?.length ?? 0).toBeGreaterThanOrEqual(32);
+    });
+
+    it.each(['profile', 'friends'] as const)(
+      'lets the other containers reach %s gRPC, but publishes it on loopback only',
+      (name) => {
+        // The services default to loopback; in a container that would shut out its callers.
+        expect(envOf(services[name]).GRPC_HOST).toBe('0.0.0.0');
+        const grpcPort = (services[name].ports ?? [])
+          .map(parsePort)
+          .find((p) => p.target === ARCHITECTURE_PORTS[name].grpc);
+        expect(grpcPort?.hostIp).toBe('127.0.0.1');
+      },
+    );
+  });
+
+  describe('gateway', () => {
+    const gateway = services.gateway ?? {};
+    const env = envOf(gateway);
+    const template = readFileSync(
+      path.join(REPO_ROOT, 'infra', 'gateway', 'nginx.conf.template'),
+      'utf8',
+    );
+    const placeholders = [
+      ...new Set([...template.matchAll(/\$\{(GATEWAY_[A-Z0-9_]+)\}/g)].map((m) => m[1])),
+    ].sort();
+
+    it("runs the official image on the repository's template, every placeholder filled", () => {
+      expect(gateway.image).toMatch(/^nginx:/);
+      expect(env.NGINX_ENVSUBST_FILTER).toBe('GATEWAY_');
+      expect(gateway.volumes).toContain(
+        `./infra/gateway/nginx.conf.template:${env.NGINX_ENVSUBST_TEMPLATE_DIR}/nginx.conf.template:ro`,
+      );
+      expect((gateway as { command?: string[] }).command).toEqual(
+        expect.arrayContaining(['nginx', '-c', `${env.NGINX_ENVSUBST_OUTPUT_DIR}/nginx.conf`]),
+      );
+      const given = Object.keys(env).filter((name) => name.startsWith('GATEWAY_'));
+      expect(given.sort()).toEqual(placeholders);
+      expect(placeholders.filter((name) => env[name] === '')).toEqual([]);
+    });
+
+    it("proxies to each app service's HTTP port, with the apps' service credential", () => {
+      for (const name of APP_SERVICES) {
+        const key = `GATEWAY_${name.toUpperCase()}_UPSTREAM`;
+        expect({ key, value: env[key] }).toEqual({
+          key,
+          value: `${name}:${envOf(services[name]).HTTP_PORT}`,
+        });
+      }
+      const credentials = new Set(APP_SERVICES.map((n) => envOf(services[n]).INTERNAL_API_TOKEN));
+      expect([...credentials]).toEqual([env.GATEWAY_INTERNAL_TOKEN]);
+      // nginx resolves the upstream names at start: the services must be up by then.
+      expect(Object.fromEntries(dependenciesOf(gateway).map((d) => [d.name, d.condition]))).toEqual(
+        Object.fromEntries(APP_SERVICES.map((n) => [n, 'service_healthy'])),
+      );
+      // Behind it, auth takes the client address from the header the gateway appends.
+      expect(envOf(services.auth).TRUST_PROXY).toBe('true');
+    });
+
+    it('publishes :8080 only, and has its stub_status scraped through the exporter', () => {
+      expect((gateway.ports ?? []).map(parsePort)).toEqual([
+        { hostIp: undefined, published: 8080, target: Number(env.GATEWAY_LISTEN) },
+      ]);
+      const exporter = services['gateway-exporter'] as ComposeService & { command?: string[] };
+      expect(exporter.command).toEqual([
+        `--nginx.scrape-uri=http://gateway:${env.GATEWAY_STATUS_LISTEN}/stub_status`,
+      ]);
+      const prometheus = parseDocument(
+        readFileSync(path.join(REPO_ROOT, 'ops', 'prometheus', 'prometheus.yml'), 'utf8'),
+      ).toJS() as { scrape_configs: Array<{ job_name: string; static_configs: Dict[] }> };
+      const job = prometheus.scrape_configs.find((j) => j.job_name === 'gateway');
+      expect(job?.static_configs[0].targets).toEqual(['gateway-exporter:9113']);
+    });
+  });
+
   describe('observability', () => {
     /** Container path → host path (resolved) of a service's bind mounts. */
     const mounts = (service: ComposeService): Record<string, string> =>

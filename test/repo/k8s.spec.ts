@@ -5,7 +5,8 @@
  * the rendered objects are checked against each other and against the apps: ports and
  * probes against the apps' config schemas, routes against Services and subsets, network
  * and authorization policies against the service-to-service calls the ConfigMaps
- * configure (which must be the calls of ARCHITECTURE.md), Secrets against k8s/README.md.
+ * configure (which must be the calls of ARCHITECTURE.md), Secrets against k8s/README.md,
+ * and the gateway (NGINX) against its one template, infra/gateway/nginx.conf.template.
  * No cluster is needed; the whole file runs in a few seconds.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,16 +24,38 @@ type ServiceName = (typeof SERVICES)[number];
 
 type Dict = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The synchronous calls of ARCHITECTURE.md ("Cross-service rules", JWKS): the contract. */
+/**
+ * The synchronous calls of ARCHITECTURE.md ("Cross-service rules", JWKS, and the gateway's
+ * routes to each service's HTTP API): the contract.
+ */
 const ARCHITECTURE_CALLS = [
   'auth -> profile:grpc', // registration saga, nickname reservation
   'messenger -> friends:grpc', // AreFriends
   'profile -> auth:http', // GET /.well-known/jwks.json
   'friends -> auth:http',
   'messenger -> auth:http',
+  'gateway -> auth:http', // /v1/auth/*, the JWKS, Swagger UI, edge authentication
+  'gateway -> profile:http', // /graphql
+  'gateway -> friends:http', // /v1/friends*, /v1/blocks*, Swagger UI
+  'gateway -> messenger:http', // /socket.io/
 ].sort();
 
-/** What a gateway request must reach: path -> service and named port (ARCHITECTURE.md). */
+/** The gateway (NGINX): its app label, Service and ServiceAccount name. */
+const GATEWAY = 'gateway';
+/** Its one template, rendered by the official image's envsubst from the pod's GATEWAY_* env. */
+const GATEWAY_TEMPLATE = readFileSync(
+  path.join(REPO_ROOT, 'infra', 'gateway', 'nginx.conf.template'),
+  'utf8',
+);
+const GATEWAY_PLACEHOLDERS = [
+  ...new Set([...GATEWAY_TEMPLATE.matchAll(/\$\{(GATEWAY_[A-Z0-9_]+)\}/g)].map((m) => m[1])),
+].sort();
+
+/**
+ * What a public request must reach: path -> service and named port (ARCHITECTURE.md). HTTP
+ * goes through the gateway (the ingress sends it there, NGINX on to the service over the
+ * mesh); auth's gRPC API goes straight from the ingress to auth.
+ */
 const PUBLIC_ROUTES: Array<{ path: string; service: ServiceName; port: 'http' | 'grpc' }> = [
   { path: '/v1/auth/login', service: 'auth', port: 'http' },
   { path: '/auth.v1.AuthService/Login', service: 'auth', port: 'grpc' },
@@ -310,25 +333,49 @@ function stringMatches(m: Dict | undefined, value: string | undefined): boolean 
   throw new Error(`unsupported string match ${JSON.stringify(m)}`);
 }
 
+/** Whether a route's HTTPMatchRequest takes `request` (sent to `port`, in the mesh). */
+function matchTakes(m: Dict, request: Request, port?: number): boolean {
+  const headers = request.headers ?? {};
+  return (
+    (m.port === undefined || m.port === port) &&
+    stringMatches(m.uri, request.path.split('?')[0]) &&
+    stringMatches(m.method, request.method ?? 'GET') &&
+    Object.entries((m.headers ?? {}) as Dict).every(([name, hm]) =>
+      stringMatches(hm, headers[name]),
+    )
+  );
+}
+
+/** The first route of `vs` that takes `request`. */
+function firstRoute(vs: Dict, request: Request, port?: number): Dict | undefined {
+  return (vs.spec.http as Dict[]).find((route) =>
+    ((route.match ?? [{}]) as Dict[]).some((m) => matchTakes(m, request, port)),
+  );
+}
+
 /** The first route of the gateway-bound VirtualServices that takes `request`. */
 function gatewayRoute(virtualServices: Dict[], request: Request): Dict | undefined {
-  const pathOnly = request.path.split('?')[0];
-  const headers = request.headers ?? {};
   for (const vs of virtualServices.filter((v) => (v.spec.gateways ?? []).length > 0)) {
-    for (const route of vs.spec.http as Dict[]) {
-      const matches = (route.match ?? [{}]) as Dict[];
-      const hit = matches.some(
-        (m) =>
-          stringMatches(m.uri, pathOnly) &&
-          stringMatches(m.method, request.method ?? 'GET') &&
-          Object.entries((m.headers ?? {}) as Dict).every(([name, hm]) =>
-            stringMatches(hm, headers[name]),
-          ),
-      );
-      if (hit) return route;
-    }
+    const route = firstRoute(vs, request);
+    if (route) return route;
   }
   return undefined;
+}
+
+/**
+ * The route a sidecar takes for `request` to `host:port`: the first that takes it in the
+ * mesh VirtualService of that host (one per host; the mesh does not merge several).
+ */
+function meshRoute(
+  virtualServices: Dict[],
+  host: string,
+  port: number,
+  request: Request,
+): Dict | undefined {
+  const vs = virtualServices.find(
+    (v) => (v.spec.gateways ?? []).length === 0 && (v.spec.hosts as string[]).includes(host),
+  );
+  return vs && firstRoute(vs, request, port);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,9 +388,14 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
   const docs = render(overlay);
   const ofKind = (kind: string) => docs.filter((d) => d.kind === kind);
   const named = (kind: string, name: string) => ofKind(kind).find((d) => d.metadata?.name === name);
-  const deployments = ofKind('Deployment');
+  const isGateway = (d: Dict) =>
+    d.spec.template.metadata.labels['app.kubernetes.io/name'] === GATEWAY;
+  /** The four services' Deployments (every track); the gateway's has checks of its own. */
+  const deployments = ofKind('Deployment').filter((d) => !isGateway(d));
+  const gatewayDeployments = ofKind('Deployment').filter(isGateway);
+  const allDeployments = [...deployments, ...gatewayDeployments];
   const configMaps = ofKind('ConfigMap');
-  const services = ofKind('Service');
+  const services = ofKind('Service').filter((svc) => svc.metadata.name !== GATEWAY);
   const withMesh = ofKind('VirtualService').length > 0;
 
   const serviceOf = (deployment: Dict) =>
@@ -389,7 +441,7 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
 
   it('references only Secrets that k8s/README.md documents', () => {
     const referenced = new Set<string>();
-    for (const d of deployments) {
+    for (const d of allDeployments) {
       for (const e of (containerOf(d).env ?? []) as Dict[]) {
         if (e.valueFrom?.secretKeyRef) referenced.add(e.valueFrom.secretKeyRef.name);
       }
@@ -447,6 +499,27 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
       expect(Number(config.HTTP_PORT)).toBe(app.httpPort);
       if (app.grpcPort) expect(Number(config.GRPC_PORT)).toBe(app.grpcPort);
       else expect(config.GRPC_PORT).toBeUndefined();
+    }
+  });
+
+  it('gives every service the shared service credential and its callers the gRPC port', () => {
+    for (const d of deployments) {
+      const service = serviceOf(d);
+      const env = (containerOf(d).env ?? []) as Dict[];
+      const credential = env.find((e) => e.name === 'INTERNAL_API_TOKEN')?.valueFrom?.secretKeyRef;
+      expect({ deployment: d.metadata.name, credential }).toEqual({
+        deployment: d.metadata.name,
+        credential: { name: 'internal-api', key: 'token' },
+      });
+      if (!APPS[service].grpcPort) continue;
+      // Internal servers default to loopback (ADR 0015): the pod must open them to its
+      // callers and to the kubelet's gRPC readiness probe.
+      const source = read('apps', service, 'src', 'config', `${service}.config.ts`);
+      const fallback = /GRPC_HOST: z\.string\(\)\.min\(1\)\.default\('([^']+)'\)/.exec(source)?.[1];
+      expect({ deployment: d.metadata.name, host: configOf(d).GRPC_HOST ?? fallback }).toEqual({
+        deployment: d.metadata.name,
+        host: '0.0.0.0',
+      });
     }
   });
 
@@ -592,7 +665,7 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
   it('scales and protects existing Deployments only', () => {
     const hpas = ofKind('HorizontalPodAutoscaler');
     expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(
-      deployments.map((d) => d.metadata.name).sort(),
+      allDeployments.map((d) => d.metadata.name).sort(),
     );
     for (const hpa of hpas) {
       expect(hpa.spec.scaleTargetRef.kind).toBe('Deployment');
@@ -600,23 +673,191 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
       expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
     }
     const pdbs = ofKind('PodDisruptionBudget');
-    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual([...SERVICES].sort());
+    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual([...SERVICES, GATEWAY].sort());
     for (const pdb of pdbs) {
-      const covered = deployments.filter((d) => selects(pdb.spec.selector, podOf(d).labels));
+      const covered = allDeployments.filter((d) => selects(pdb.spec.selector, podOf(d).labels));
       expect(covered.length).toBeGreaterThan(0);
       expect(covered.every((d) => serviceOf(d) === pdb.metadata.name)).toBe(true);
     }
   });
 
+  // ---- the gateway (NGINX) ------------------------------------------------------------
+
+  /** The gateway's environment: its ConfigMap's keys and its own env entries. */
+  const gatewayEnv = (d: Dict): Dict => ({
+    ...configOf(d),
+    ...Object.fromEntries(
+      ((containerOf(d).env ?? []) as Dict[]).map((e) => [e.name, e.value ?? e.valueFrom]),
+    ),
+  });
+  const volumeAt = (d: Dict, mountPath: string): Dict | undefined => {
+    const mount = ((containerOf(d).volumeMounts ?? []) as Dict[]).find(
+      (m) => m.mountPath === mountPath,
+    );
+    return ((d.spec.template.spec.volumes ?? []) as Dict[]).find((v) => v.name === mount?.name);
+  };
+
+  it('runs one gateway, from the one template, with a value for every placeholder', () => {
+    expect(gatewayDeployments.map((d) => d.metadata.name)).toEqual([GATEWAY]);
+    const [d] = gatewayDeployments;
+    const env = gatewayEnv(d);
+    // The image's envsubst renders exactly the template's names, into the file nginx runs.
+    expect(
+      Object.keys(env)
+        .filter((k) => k.startsWith('GATEWAY_'))
+        .sort(),
+    ).toEqual(GATEWAY_PLACEHOLDERS);
+    expect(env.NGINX_ENVSUBST_FILTER).toBe('GATEWAY_');
+    // Service links would add GATEWAY_SERVICE_HOST and the like to what envsubst fills in.
+    expect(d.spec.template.spec.enableServiceLinks).toBe(false);
+    expect(containerOf(d).args).toEqual(
+      expect.arrayContaining(['-c', `${env.NGINX_ENVSUBST_OUTPUT_DIR}/nginx.conf`]),
+    );
+    const template = volumeAt(d, env.NGINX_ENVSUBST_TEMPLATE_DIR);
+    expect(named('ConfigMap', template?.configMap?.name)?.data).toEqual({
+      'nginx.conf.template': GATEWAY_TEMPLATE,
+    });
+    // Rendered config, pid, temp files and the token-keyed cache: writable, in memory.
+    for (const dir of [env.NGINX_ENVSUBST_OUTPUT_DIR, env.GATEWAY_RUNTIME_DIR]) {
+      expect({ dir, volume: volumeAt(d, dir)?.emptyDir?.medium }).toEqual({
+        dir,
+        volume: 'Memory',
+      });
+    }
+    expect(volumeAt(d, env.GATEWAY_WEB_ROOT)?.configMap).toBeDefined();
+    // The edge-authentication credential is the services' own (ADR 0015).
+    expect(env.GATEWAY_INTERNAL_TOKEN).toEqual({
+      secretKeyRef: { name: 'internal-api', key: 'token' },
+    });
+  });
+
+  it("points the gateway at the services' HTTP ports and listens where it is looked for", () => {
+    const [d] = gatewayDeployments;
+    const env = gatewayEnv(d);
+    for (const service of SERVICES) {
+      const key = `GATEWAY_${service.toUpperCase()}_UPSTREAM`;
+      expect({ key, value: env[key] }).toEqual({
+        key,
+        value: `${service}:${APPS[service].httpPort}`,
+      });
+    }
+    const ports = Object.fromEntries(
+      ((containerOf(d).ports ?? []) as Dict[]).map((p) => [p.name, p.containerPort]),
+    );
+    expect(ports).toEqual({
+      http: Number(env.GATEWAY_LISTEN),
+      status: Number(env.GATEWAY_STATUS_LISTEN),
+    });
+    // The Service publishes the public port only; stub_status stays inside the pod.
+    const svc = named('Service', GATEWAY)!;
+    expect((svc.spec.ports as Dict[]).map((p) => p.targetPort)).toEqual(['http']);
+    expect(
+      allDeployments.filter((other) =>
+        selects({ matchLabels: svc.spec.selector }, podOf(other).labels),
+      ),
+    ).toEqual([d]);
+    for (const probe of [containerOf(d).livenessProbe, containerOf(d).readinessProbe] as Dict[]) {
+      expect(probe.httpGet).toEqual({ path: '/healthz', port: 'status' });
+    }
+    // The exporter beside nginx reads that stub_status and is what Prometheus scrapes.
+    const exporter = (d.spec.template.spec.containers as Dict[])[1];
+    expect(exporter.args).toEqual([
+      `--nginx.scrape-uri=http://127.0.0.1:${env.GATEWAY_STATUS_LISTEN}/stub_status`,
+    ]);
+    const metricsPort = (exporter.ports as Dict[]).find((p) => p.name === 'metrics')!;
+    expect(d.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(metricsPort.containerPort),
+      'prometheus.io/path': METRICS_PATH,
+    });
+    // Whose X-Forwarded-For NGINX believes: its own sidecar in the mesh, nobody without.
+    expect(env.GATEWAY_REAL_IP_FROM).toBe(withMesh ? '127.0.0.0/8' : 'unix:');
+  });
+
+  it('runs the gateway non-root on read-only filesystems, with resources and spread', () => {
+    const [d] = gatewayDeployments;
+    const pod = d.spec.template.spec as Dict;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(named('ServiceAccount', pod.serviceAccountName)?.metadata.name).toBe(GATEWAY);
+    for (const c of pod.containers as Dict[]) {
+      expect({ container: c.name, security: c.securityContext }).toMatchObject({
+        container: c.name,
+        security: {
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        },
+      });
+      expect(c.resources?.limits?.memory).toBeDefined();
+    }
+    expect(d.spec.replicas).toBeUndefined();
+    expect(
+      ((pod.topologySpreadConstraints ?? []) as Dict[]).map((t) => t.topologyKey).sort(),
+    ).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+  });
+
+  it("lets the gateway reach the services' HTTP ports only, and Prometheus its exporter", () => {
+    const policies = ofKind('NetworkPolicy');
+    const [d] = gatewayDeployments;
+    // Named ports of every container (the exporter's `metrics` included).
+    const gateway: Peer = {
+      namespace: NAMESPACE,
+      labels: d.spec.template.metadata.labels,
+      ports: (d.spec.template.spec.containers as Dict[]).flatMap((c) => (c.ports ?? []) as Dict[]),
+    };
+    const metrics = gateway.ports!.find((p) => p.name === 'metrics')!.containerPort as number;
+    expect(networkAllows(policies, { namespace: 'monitoring', labels: {} }, gateway, metrics)).toBe(
+      true,
+    );
+    for (const port of gateway.ports!.map((p) => p.containerPort as number)) {
+      expect({
+        port,
+        fromDefault: networkAllows(policies, { namespace: 'default', labels: {} }, gateway, port),
+      }).toEqual({
+        port,
+        fromDefault: false,
+      });
+    }
+    expect(
+      networkAllows(
+        policies,
+        gateway,
+        { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+        53,
+      ),
+    ).toBe(true);
+    // Nothing else of the infrastructure: no database, Kafka or Redis behind the gateway.
+    for (const [namespace, port] of [
+      ['databases', 5432],
+      ['kafka', 9092],
+      ['redis', 6379],
+    ] as const) {
+      expect({
+        namespace,
+        allowed: networkAllows(policies, gateway, { namespace, labels: {} }, port),
+      }).toEqual({
+        namespace,
+        allowed: false,
+      });
+    }
+  });
+
   // ---- service-to-service calls ------------------------------------------------------
 
-  /** Calls the ConfigMaps configure: peers named in *_URL values that are our Services. */
+  /**
+   * Calls the ConfigMaps configure: peers named in *_URL values (the services) and in the
+   * gateway's *_UPSTREAM values that are our Services.
+   */
   function configuredCalls(): string[] {
     const calls = new Set<string>();
-    for (const d of deployments) {
+    for (const d of allDeployments) {
       const from = serviceOf(d);
       for (const [key, value] of Object.entries(configOf(d))) {
-        if (!key.endsWith('_URL')) continue;
+        if (!key.endsWith('_URL') && !key.endsWith('_UPSTREAM')) continue;
         const url = new URL(String(value).includes('://') ? String(value) : `grpc://${value}`);
         const target = services.find((s) => s.metadata.name === url.hostname);
         if (!target) continue;
@@ -638,8 +879,8 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
     // someone widens the matching egress rule.
     for (const side of ['both', 'egress', 'ingress'] as const) {
       const allowed = new Set<string>();
-      for (const from of deployments) {
-        for (const to of deployments) {
+      for (const from of allDeployments) {
+        for (const to of allDeployments) {
           for (const p of (containerOf(to).ports ?? []) as Dict[]) {
             if (networkAllows(policies, podOf(from), podOf(to), p.containerPort as number, side)) {
               allowed.add(`${serviceOf(from)} -> ${serviceOf(to)}:${p.name}`);
@@ -725,6 +966,22 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
   const virtualServices = ofKind('VirtualService');
   const destinationRules = ofKind('DestinationRule');
 
+  /**
+   * The route that carries a public request to `service`: the ingress's own when it sends
+   * the request straight there (auth's gRPC), else — once the ingress has handed it to the
+   * gateway — the one the gateway's sidecar takes to the service's HTTP port (NGINX passes
+   * path and headers on; test/repo/gateway.spec.ts checks NGINX's own routing).
+   */
+  const publicRoute = (service: ServiceName, request: Request) => {
+    const ingress = gatewayRoute(virtualServices, request);
+    const viaGateway = ((ingress?.route ?? []) as Dict[]).some(
+      (d) => d.destination.host === GATEWAY,
+    );
+    return viaGateway
+      ? meshRoute(virtualServices, service, APPS[service].httpPort, request)
+      : ingress;
+  };
+
   /** Destinations a request to a route can reach (weight 0 reaches nothing). */
   const live = (route: Dict) =>
     ((route.route ?? []) as Dict[]).filter(
@@ -752,20 +1009,24 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
           expect({ where, subset: subset?.name }).toEqual({ where, subset: destination.subset });
         }
         for (const { destination } of live(route)) {
-          const dr = destinationRules.find((r) => r.spec.host === destination.host)!;
-          const subset = (dr.spec.subsets as Dict[]).find((s) => s.name === destination.subset)!;
-          const pods = deployments.filter(
+          // No subset (the gateway has no tracks): whatever pods the Service selects.
+          const dr = destinationRules.find((r) => r.spec.host === destination.host);
+          const subset = (dr?.spec.subsets as Dict[] | undefined)?.find(
+            (s) => s.name === destination.subset,
+          );
+          const selector = subset?.labels ?? named('Service', destination.host)!.spec.selector;
+          const pods = allDeployments.filter(
             (d) =>
               serviceOf(d) === destination.host &&
-              selects({ matchLabels: subset.labels }, podOf(d).labels),
+              selects({ matchLabels: selector }, podOf(d).labels),
           );
           expect({
             route: `${vs.metadata.name}/${route.name}`,
-            subset: subset.name,
+            subset: subset?.name,
             pods: pods.length > 0,
           }).toEqual({
             route: `${vs.metadata.name}/${route.name}`,
-            subset: subset.name,
+            subset: destination.subset,
             pods: true,
           });
         }
@@ -794,23 +1055,37 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
       expect(vs.spec.gateways).toEqual(['messenger-gateway']);
       for (const host of vs.spec.hosts as string[]) expect(gatewayHosts).toContain(host);
     }
+    const destinationsOf = (route: Dict | undefined) => [
+      ...new Set(
+        ((route?.route ?? []) as Dict[]).map(
+          (d) => `${d.destination.host}:${d.destination.port.number}`,
+        ),
+      ),
+    ];
+    const gatewayPort = (named('Service', GATEWAY)!.spec.ports as Dict[])[0].port as number;
     for (const { path: p, service, port } of PUBLIC_ROUTES) {
-      const route = gatewayRoute(virtualServices, { path: p });
-      const reached = (route?.route as Dict[] | undefined)?.map((d) => [
-        d.destination.host,
-        d.destination.port.number,
-      ]);
-      expect({ path: p, reached: [...new Set(reached?.map((r) => r.join(':')))] }).toEqual({
+      // HTTP goes to the gateway first; gRPC straight to the service.
+      expect({
+        path: p,
+        first: destinationsOf(gatewayRoute(virtualServices, { path: p })),
+      }).toEqual({
+        path: p,
+        first: [
+          port === 'http' ? `${GATEWAY}:${gatewayPort}` : `${service}:${portNumber(service, port)}`,
+        ],
+      });
+      expect({ path: p, reached: destinationsOf(publicRoute(service, { path: p })) }).toEqual({
         path: p,
         reached: [`${service}:${portNumber(service, port)}`],
       });
     }
-    // Long-lived connections (WebSocket, long-polling) get no route timeout.
-    for (const request of [
-      { path: '/socket.io/' },
-      { path: '/graphql', headers: { upgrade: 'websocket' } },
-    ]) {
+    // Long-lived connections (WebSocket, long-polling) get no route timeout, on either hop.
+    for (const [service, request] of [
+      ['messenger', { path: '/socket.io/' }],
+      ['profile', { path: '/graphql', headers: { upgrade: 'websocket' } }],
+    ] as Array<[ServiceName, Request]>) {
       expect(gatewayRoute(virtualServices, request)?.timeout).toBeUndefined();
+      expect(publicRoute(service, request)?.timeout).toBeUndefined();
     }
   });
 
@@ -822,16 +1097,21 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
     const policies = ofKind('AuthorizationPolicy');
     expect(policies.find((p) => p.metadata.name === 'allow-nothing')?.spec).toEqual({});
     const accounts = new Set(ofKind('ServiceAccount').map((s) => s.metadata.name as string));
+    /** A Service's port name (http, grpc) by number. */
+    const portName = (service: string, port: number) =>
+      ((named('Service', service)?.spec.ports ?? []) as Dict[]).find((p) => p.port === port)
+        ?.name ?? String(port);
     const grants = new Set<string>();
     for (const policy of policies.filter((p) => p.spec.selector)) {
       expect(policy.spec.action).toBe('ALLOW');
-      const target = policy.spec.selector.matchLabels['app.kubernetes.io/name'] as ServiceName;
+      const target = policy.spec.selector.matchLabels['app.kubernetes.io/name'] as string;
       for (const rule of policy.spec.rules as Dict[]) {
         const principals = (rule.from as Dict[]).flatMap((f) => f.source.principals as string[]);
         const ports = (rule.to as Dict[]).flatMap((t) => t.operation.ports as string[]);
         for (const principal of principals) {
           let caller: string;
-          if (principal === GATEWAY_PRINCIPAL) caller = 'gateway';
+          // The Istio ingress gateway; `gateway` is NGINX's own ServiceAccount.
+          if (principal === GATEWAY_PRINCIPAL) caller = 'ingress';
           else {
             const m = /^cluster\.local\/ns\/messenger\/sa\/([a-z-]+)$/.exec(principal);
             expect({ principal, known: m !== null && accounts.has(m[1]) }).toEqual({
@@ -840,15 +1120,8 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
             });
             caller = m![1];
           }
-          for (const port of ports) {
-            const name =
-              Number(port) === APPS[target].httpPort
-                ? 'http'
-                : Number(port) === APPS[target].grpcPort
-                  ? 'grpc'
-                  : port;
-            grants.add(`${caller} -> ${target}:${name}`);
-          }
+          for (const port of ports)
+            grants.add(`${caller} -> ${target}:${portName(target, Number(port))}`);
         }
       }
     }
@@ -856,25 +1129,27 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
     for (const vs of virtualServices.filter((v) => (v.spec.gateways ?? []).length > 0)) {
       for (const route of vs.spec.http as Dict[]) {
         for (const { destination } of route.route as Dict[]) {
-          const svc = destination.host as ServiceName;
           publicPorts.add(
-            `gateway -> ${svc}:${destination.port.number === APPS[svc].httpPort ? 'http' : 'grpc'}`,
+            `ingress -> ${destination.host}:${portName(destination.host, destination.port.number)}`,
           );
         }
       }
     }
+    // The ingress reaches NGINX and auth's gRPC API; NGINX the services' HTTP APIs
+    // (configuredCalls: its upstreams); the services each other as ARCHITECTURE.md says.
+    expect([...publicPorts].sort()).toEqual([`ingress -> auth:grpc`, `ingress -> ${GATEWAY}:http`]);
     expect([...grants].sort()).toEqual([...configuredCalls(), ...publicPorts].sort());
-    // The network layer agrees: the gateway reaches the public ports and nothing else.
+    // The network layer agrees: the ingress reaches the public ports and nothing else.
     const netPolicies = ofKind('NetworkPolicy');
-    const fromGateway = new Set<string>();
-    for (const d of deployments) {
+    const fromIngress = new Set<string>();
+    for (const d of allDeployments) {
       for (const p of (containerOf(d).ports ?? []) as Dict[]) {
         if (networkAllows(netPolicies, INGRESS_GATEWAY_POD, podOf(d), p.containerPort)) {
-          fromGateway.add(`gateway -> ${serviceOf(d)}:${p.name}`);
+          fromIngress.add(`ingress -> ${serviceOf(d)}:${p.name}`);
         }
       }
     }
-    expect([...fromGateway].sort()).toEqual([...publicPorts].sort());
+    expect([...fromIngress].sort()).toEqual([...publicPorts].sort());
   });
 
   it('keeps internal-only ValidateToken away from the gateway', () => {
@@ -897,7 +1172,8 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
   if (overlay === 'overlays/production') {
     it('sends all traffic to track v1', () => {
       for (const vs of virtualServices) {
-        for (const route of vs.spec.http as Dict[])
+        // The ingress route to the gateway has no tracks to weigh.
+        for (const route of (vs.spec.http as Dict[]).filter((r) => r.route.length > 1))
           expect(weightsOf(route)).toEqual({ v1: 100, v2: 0 });
       }
     });
@@ -933,8 +1209,8 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
           });
         }
       }
-      for (const { path: p } of PUBLIC_ROUTES) {
-        const route = gatewayRoute(virtualServices, { path: p, headers: { 'x-canary': 'always' } });
+      for (const { path: p, service } of PUBLIC_ROUTES) {
+        const route = publicRoute(service, { path: p, headers: { 'x-canary': 'always' } });
         expect({
           path: p,
           subsets: (route?.route as Dict[]).map((d) => d.destination.subset),
@@ -946,14 +1222,14 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
     });
 
     it('keeps a socket.io session on the track it started on', () => {
-      const first = gatewayRoute(virtualServices, { path: '/socket.io/' })!;
+      const first = publicRoute('messenger', { path: '/socket.io/' })!;
       for (const d of first.route as Dict[]) {
         expect(d.headers.response.add['set-cookie']).toContain(
           `messenger-track=${d.destination.subset}`,
         );
       }
       for (const track of ['v1', 'v2']) {
-        const later = gatewayRoute(virtualServices, {
+        const later = publicRoute('messenger', {
           path: '/socket.io/',
           headers: { cookie: `io=abc; messenger-track=${track}; messenger-affinity=xyz` },
         });
@@ -989,8 +1265,8 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
           expect(weightsOf(route)).toEqual(weights);
         }
       }
-      for (const { path: p } of PUBLIC_ROUTES) {
-        const route = gatewayRoute(virtualServices, { path: p, headers: { 'x-preview': 'true' } });
+      for (const { path: p, service } of PUBLIC_ROUTES) {
+        const route = publicRoute(service, { path: p, headers: { 'x-preview': 'true' } });
         expect({
           path: p,
           subsets: (route?.route as Dict[]).map((d) => d.destination.subset),

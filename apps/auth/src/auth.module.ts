@@ -7,19 +7,26 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  SESSION_REVOCATION_OPTIONS,
+  type SessionRevocationOptions,
+  SessionRevocations,
 } from '@app/platform';
 import { AccountsModule } from './accounts/accounts.module';
+import { AdminModule } from './admin/admin.module';
+import { AccountAuditEntryEntity } from './admin/entities/account-audit-entry.entity';
 import { CredentialEntity } from './accounts/entities/credential.entity';
 import type { AuthConfig } from './config/auth.config';
 import { CreateAuthTables1732500000000 } from './migrations/1732500000000-create-auth-tables';
 import { SigningKeyActivation1732600000000 } from './migrations/1732600000000-signing-key-activation';
 import { OAuthIdentities1732700000000 } from './migrations/1732700000000-oauth-identities';
+import { SessionsRolesSuspension1732800000000 } from './migrations/1732800000000-sessions-roles-suspension';
 import { RefreshTokenFamilyEntity } from './tokens/entities/refresh-token-family.entity';
 import { RefreshTokenEntity } from './tokens/entities/refresh-token.entity';
 import { SigningKeyEntity } from './tokens/entities/signing-key.entity';
 import { OAuthIdentityEntity } from './oauth/entities/oauth-identity.entity';
 import { OAuthModule } from './oauth/oauth.module';
 import { RedisModule } from './rate-limit/redis.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
 
 /** The auth service: credentials, tokens and the `auth.v1.AuthService` gRPC API. */
@@ -43,28 +50,49 @@ export class AuthModule {
             RefreshTokenEntity,
             SigningKeyEntity,
             OAuthIdentityEntity,
+            AccountAuditEntryEntity,
           ],
           migrations: [
             CreateEventTables1732406400000,
             CreateAuthTables1732500000000,
             SigningKeyActivation1732600000000,
             OAuthIdentities1732700000000,
+            SessionsRolesSuspension1732800000000,
           ],
         }),
         KafkaModule.forRoot({
           service: 'auth',
           brokers: config.kafka.brokers,
-          // Produced now (UserRegistered) and once account deletion lands (UserDeleted).
-          topics: [Topics.UserRegistered, Topics.UserDeleted],
+          topics: [
+            Topics.UserRegistered,
+            Topics.UserDeleted,
+            Topics.SessionRevoked,
+            Topics.AccountSuspended,
+            Topics.AccountReinstated,
+          ],
           outboxPollMs: config.kafka.outboxPollMs,
         }),
         RedisModule,
         TokensModule,
         AccountsModule,
+        SessionsModule,
+        AdminModule,
         OAuthModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        // Ended sessions, shared with every service through Redis: auth records them, and
+        // refuses their tokens itself like every other verifier (ADR 0022).
+        {
+          provide: SESSION_REVOCATION_OPTIONS,
+          useValue: {
+            redisUrl: config.redis.url,
+            connectionName: 'auth',
+          } satisfies SessionRevocationOptions,
+        },
+        SessionRevocations,
+      ],
+      exports: [APP_CONFIG, SessionRevocations],
     };
   }
 }

@@ -124,6 +124,107 @@ describe('auth abuse limits', () => {
   });
 });
 
+describe('auth abuse limits under concurrency', () => {
+  // The attack: many attempts in flight at once. A limit that reads its counter before the
+  // password check and writes it after lets every one of them through; each attempt must
+  // take its place in the counter atomically before anything is checked.
+  const ACCOUNT_LIMIT = 5;
+  const ADDRESS_LIMIT = 30;
+  const PARALLEL = 30;
+
+  let auth: AuthGrpcClient;
+  beforeAll(() => {
+    auth = authClient();
+  });
+  afterAll(() => auth.close());
+
+  const httpLogin = (body: { email: string; password: string }, address = freshAddress()) =>
+    fetch(`${stack.auth.http}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify(body),
+    });
+
+  it(`checks at most ${ACCOUNT_LIMIT} of ${PARALLEL} parallel wrong-password gRPC logins on one account, then refuses the right password too`, async () => {
+    const user = newUser('racegrpc');
+    await auth.register(user, from(freshAddress()));
+
+    // Each from its own address, so only the account's limit can refuse them.
+    const errors = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        failure(auth.login({ email: user.email, password: `wrong-${i}` }, from(freshAddress()))),
+      ),
+    );
+    const codes = errors.map((e) => e.code);
+    const checked = codes.filter((c) => c === grpc.status.UNAUTHENTICATED).length;
+    const throttled = codes.filter((c) => c === grpc.status.RESOURCE_EXHAUSTED).length;
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(ACCOUNT_LIMIT);
+    expect(checked + throttled).toBe(PARALLEL);
+
+    const rightPassword = await failure(auth.login(user, from(freshAddress())));
+    expect(rightPassword.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(errorCode(rightPassword)).toBe(ErrorCodes.RATE_LIMITED);
+  });
+
+  it(`checks at most ${ACCOUNT_LIMIT} of ${PARALLEL} parallel wrong-password HTTP logins on one account, then refuses the right password too`, async () => {
+    const user = newUser('racehttp');
+    await auth.register(user, from(freshAddress()));
+
+    const statuses = await Promise.all(
+      Array.from({ length: PARALLEL }, async (_, i) => {
+        const response = await httpLogin({ email: user.email, password: `wrong-${i}` });
+        await response.body?.cancel();
+        return response.status;
+      }),
+    );
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(ACCOUNT_LIMIT);
+    expect(checked + statuses.filter((s) => s === 429).length).toBe(PARALLEL);
+
+    await expectThrottled(await httpLogin(user));
+  });
+
+  it(`checks at most ${ADDRESS_LIMIT} of ${2 * ADDRESS_LIMIT} parallel failed logins from one address across accounts`, async () => {
+    const address = freshAddress();
+    const statuses = await Promise.all(
+      Array.from({ length: 2 * ADDRESS_LIMIT }, async () => {
+        const response = await httpLogin(
+          { email: newUser('racespray').email, password: 'wrong-password' },
+          address,
+        );
+        await response.body?.cancel();
+        return response.status;
+      }),
+    );
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(ADDRESS_LIMIT);
+    expect(checked + statuses.filter((s) => s === 429).length).toBe(2 * ADDRESS_LIMIT);
+
+    await expectThrottled(
+      await httpLogin({ email: newUser('racespray').email, password: 'wrong-password' }, address),
+    );
+  });
+
+  it('lets at most 5 parallel registrations for one email past the limit', async () => {
+    const user = newUser('racereg');
+    await auth.register(user, from(freshAddress()));
+
+    const errors = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        failure(auth.register({ ...newUser('racereg'), email: user.email }, from(freshAddress()))),
+      ),
+    );
+    const codes = errors.map((e) => e.code);
+    const taken = codes.filter((c) => c === grpc.status.ALREADY_EXISTS).length;
+    // The first registration took one of the 5 attempts.
+    expect(taken).toBeLessThanOrEqual(4);
+    expect(taken + codes.filter((c) => c === grpc.status.RESOURCE_EXHAUSTED).length).toBe(20);
+  });
+});
+
 describe('auth registration limit per client address', () => {
   // The stack's auth lets the whole suite register from 127.0.0.1 (a limit of 100,000).
   // A second auth on the same database and broker, with its own counters and a limit of

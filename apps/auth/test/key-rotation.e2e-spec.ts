@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { APP_CONFIG, TransactionHost } from '@app/platform';
+import { APP_CONFIG, SessionRevocations, TransactionHost } from '@app/platform';
 import { decodeProtectedHeader } from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -21,7 +21,12 @@ import { SigningKeysService } from '../src/tokens/signing-keys.service';
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = `${testDatabase('auth')}_keys`;
 const ACCESS_TTL = 3;
-const USER = { userId: '0e5f3a52-2f4b-4c61-9d1e-6a1f2b3c4d5e', email: 'rotor@example.test' };
+const USER = {
+  userId: '0e5f3a52-2f4b-4c61-9d1e-6a1f2b3c4d5e',
+  email: 'rotor@example.test',
+  sessionId: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e',
+  roles: ['user'],
+};
 
 const config = {
   tokens: { issuer: 'messenger-auth', audience: 'messenger', accessTtlSeconds: ACCESS_TTL },
@@ -44,6 +49,8 @@ async function instance(dataSource: DataSource) {
     providers: [
       { provide: DataSource, useValue: dataSource },
       { provide: APP_CONFIG, useValue: config },
+      // No session ends here: what this spec exercises is the keys.
+      { provide: SessionRevocations, useValue: { isRevoked: () => false } },
       TransactionHost,
       SigningKeysRepository,
       SigningKeysService,

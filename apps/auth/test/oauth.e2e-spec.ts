@@ -1,6 +1,7 @@
 import { ErrorCodes } from '@app/contracts';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { type AuthGrpcClient, authClient, eventually } from '../../../test/e2e/support/clients';
 import { stack } from '../../../test/e2e/support/stack';
@@ -42,6 +43,38 @@ async function authorize(browser: Browser, subject: string): Promise<URL> {
 
 async function json(response: Response): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** A GET with a JSON body (which fetch refuses to send), as a crafted client can. */
+function getWithBody(
+  url: string,
+  browser: Browser,
+  body: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'GET',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...(browser.cookie ? { cookie: browser.cookie } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        });
+      },
+    );
+    request.once('error', reject);
+    request.end(payload);
+  });
 }
 
 describe('auth OAuth2 login (authorization code + PKCE)', () => {
@@ -199,6 +232,105 @@ describe('auth OAuth2 login (authorization code + PKCE)', () => {
     expect(await json(callback)).toMatchObject({
       code: ErrorCodes.UNAUTHENTICATED,
       message: 'The provider did not confirm the login',
+    });
+  });
+
+  describe('misused routes: a clear 400, and the pending login is not spent', () => {
+    /** A login waiting at its callback; `finish` proves its state and code still work. */
+    async function pendingLogin(prefix: string) {
+      const browser: Browser = {};
+      const callbackUrl = await authorize(browser, `${prefix}-${randomUUID().slice(0, 8)}`);
+      return {
+        browser,
+        callbackUrl,
+        finish: async () => {
+          const callback = await visit(browser, callbackUrl.href);
+          expect(callback.status).toBe(200);
+          expect(await json(callback)).toHaveProperty('accessToken');
+        },
+      };
+    }
+
+    async function expectInvalid(response: Response): Promise<void> {
+      expect(response.status).toBe(400);
+      const body = await json(response);
+      expect(body).toMatchObject({ statusCode: 400, code: ErrorCodes.VALIDATION_FAILED });
+      expect(body).not.toHaveProperty('accessToken');
+    }
+
+    it("answers the start route given the callback's code and state with 400", async () => {
+      const login = await pendingLogin('startcb');
+
+      await expectInvalid(
+        await visit(login.browser, `${AUTH}/v1/auth/oauth/mock${login.callbackUrl.search}`),
+      );
+
+      await login.finish();
+    });
+
+    it('answers the start route given a provider error or any other parameter with 400', async () => {
+      const login = await pendingLogin('starterr');
+      const state = login.callbackUrl.searchParams.get('state')!;
+
+      for (const query of [
+        `error=access_denied&state=${state}`,
+        'error=server_error&error_description=boom',
+        `state=${state}`,
+        'code=',
+        'next=%2Fchats',
+      ]) {
+        await expectInvalid(await visit(login.browser, `${AUTH}/v1/auth/oauth/mock?${query}`));
+      }
+
+      await login.finish();
+    });
+
+    it("answers the start route given the callback's code and state in a body with 400", async () => {
+      const login = await pendingLogin('startbody');
+      const { status, body } = await getWithBody(
+        `${AUTH}/v1/auth/oauth/mock`,
+        login.browser,
+        Object.fromEntries(login.callbackUrl.searchParams),
+      );
+
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ code: ErrorCodes.VALIDATION_FAILED });
+      await login.finish();
+    });
+
+    it('answers a callback with a duplicated code or state with 400', async () => {
+      const login = await pendingLogin('dup');
+      const code = login.callbackUrl.searchParams.get('code')!;
+      const state = login.callbackUrl.searchParams.get('state')!;
+
+      for (const query of [
+        `code=${code}&code=${code}&state=${state}`,
+        `code=${code}&state=${state}&state=${state}`,
+      ]) {
+        await expectInvalid(
+          await visit(login.browser, `${AUTH}/v1/auth/oauth/mock/callback?${query}`),
+        );
+      }
+
+      await login.finish();
+    });
+
+    it('answers a callback without its code, or carrying a provider error, with 401', async () => {
+      const login = await pendingLogin('nocode');
+      const state = login.callbackUrl.searchParams.get('state')!;
+      const code = login.callbackUrl.searchParams.get('code')!;
+
+      for (const query of [
+        `state=${state}`,
+        `error=access_denied&state=${state}`,
+        `error=server_error&code=${code}&state=${state}`,
+      ]) {
+        const response = await visit(login.browser, `${AUTH}/v1/auth/oauth/mock/callback?${query}`);
+        expect(response.status).toBe(401);
+        expect(await json(response)).toMatchObject({ code: ErrorCodes.UNAUTHENTICATED });
+      }
+
+      await login.finish();
     });
   });
 

@@ -12,6 +12,8 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  RateLimitModule,
+  RedisModule,
   TokenVerificationModule,
 } from '@app/platform';
 import { BlockEntity } from './blocks/entities/block.entity';
@@ -79,11 +81,19 @@ export class FriendsModule {
             // consumed
             Topics.UserRegistered,
             Topics.UserDeleted,
+            Topics.SessionRevoked,
           ],
         }),
         // Clients send the same token with every request: verify its signature once a minute,
         // not on every request.
-        TokenVerificationModule.forRoot({ ...config.auth, verifiedTokenCacheSize: 10_000 }),
+        TokenVerificationModule.forRoot({
+          ...config.auth,
+          verifiedTokenCacheSize: 10_000,
+          revocations: { redisUrl: config.redis.url, connectionName: 'friends' },
+        }),
+        RedisModule.forRoot({ url: config.redis.url, connectionName: 'friends' }),
+        // Every REST route but health, metrics and docs, per user (else per address).
+        RateLimitModule.forRoot({ ...config.rateLimit, keyPrefix: config.redis.keyPrefix }),
         IdempotencyModule,
         UsersModule,
         FriendshipsModule,

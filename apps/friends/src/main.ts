@@ -1,5 +1,5 @@
 // @app/platform first: it starts tracing before instrumented libraries load.
-import { bootstrapService, loadConfig, runMain } from '@app/platform';
+import { bootstrapService, ContentSecurityPolicies, loadConfig, runMain } from '@app/platform';
 import { GrpcPackages } from '@app/contracts';
 import { kafkaTransport } from '@app/kafka';
 import { friendsConfigSchema } from './config/friends.config';
@@ -10,7 +10,15 @@ runMain(async () => {
   const config = loadConfig(friendsConfigSchema);
   await bootstrapService(FriendsModule.register(config), {
     httpPort: config.http.port,
-    grpc: { ...GrpcPackages.friends, url: config.grpc.url },
+    corsOrigins: config.cors.origins,
+    shutdownDrainTimeoutMs: config.shutdownDrainTimeoutMs,
+    htmlPages: [{ path: '/docs', contentSecurityPolicy: ContentSecurityPolicies.swaggerUi }],
+    // The whole gRPC API is internal: no public methods (ADR 0015).
+    grpc: {
+      ...GrpcPackages.friends,
+      url: config.grpc.url,
+      internalApiToken: config.internalApiToken,
+    },
     transports: [kafkaTransport],
     configure: (app) => configureHttp(app, { bodyLimit: config.http.bodyLimit }),
   });

@@ -203,6 +203,34 @@ describe('friends: idempotency, conditional GETs, keyset cost', () => {
       expect(seen).toEqual(expected);
     });
 
+    it('refuses a well-formed cursor out of the database range as 400, on every list', async () => {
+      // A time JavaScript's Date holds and PostgreSQL's timestamptz cannot: it answered 500
+      // ("timestamp out of range") once the query ran. And one past four-digit years.
+      const caller = await user('cursor');
+      const lists = [
+        '/v1/friends',
+        '/v1/blocks',
+        '/v1/friends/requests?direction=incoming',
+        '/v1/friends/requests?direction=outgoing',
+      ];
+      for (const iso of ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']) {
+        const cursor = Buffer.from(JSON.stringify([iso, randomUUID()])).toString('base64url');
+        for (const list of lists) {
+          const response = await api().get(list).query({ cursor }).set(bearer(caller));
+          expect({ list, iso, status: response.status, body: response.body as unknown }).toEqual({
+            list,
+            iso,
+            status: 400,
+            body: expect.objectContaining({
+              statusCode: 400,
+              code: 'COMMON.VALIDATION_FAILED',
+              message: expect.any(String),
+            }),
+          });
+        }
+      }
+    });
+
     it('reads limit + 1 index entries on the first page and on a deep one alike', async () => {
       // The statement FriendshipsRepository.listPage issues (limit 3, plus one to know if
       // there is a next page) for page 1 and for page 1000, whose cursor is friend 2997.

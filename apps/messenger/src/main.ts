@@ -9,6 +9,8 @@ runMain(async () => {
   const config = loadConfig(messengerConfigSchema);
   await bootstrapService(MessengerModule.register(config), {
     httpPort: config.http.port,
+    corsOrigins: config.cors.origins,
+    shutdownDrainTimeoutMs: config.shutdownDrainTimeoutMs,
     // No gRPC server: messenger's API is socket.io on the HTTP server.
     transports: [kafkaTransport],
     configure: (app) => {

@@ -138,23 +138,30 @@ describe('messenger (socket.io)', () => {
 
   describe('re-authentication', () => {
     it('accepts a fresh token of the same user and refuses anyone else’s', async () => {
-      const fresh = await auth.login({ email: alice.email, password: alice.password });
-      const renewed = await ack<{ expiresAt: string }>(a, 'auth:refresh', {
+      // A session of its own: the fresh token is its refresh (tokens carry their session, and
+      // a socket renews within its session only; a new login is another session).
+      const session = await auth.login({ email: alice.email, password: alice.password });
+      const socket = await connected(session.accessToken);
+      sockets.push(socket);
+      const fresh = await auth.refresh({ refreshToken: session.refreshToken });
+      const renewed = await ack<{ expiresAt: string }>(socket, 'auth:refresh', {
         token: fresh.accessToken,
       });
       expect(renewed).toEqual({ ok: true, expiresAt: expect.any(String) });
 
-      const foreign = await ack(a, 'auth:refresh', { token: bob.accessToken });
-      expect(foreign).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.FORBIDDEN }),
-      });
-      const garbage = await ack(a, 'auth:refresh', { token: 'not.a.jwt' });
+      for (const token of [bob.accessToken, alice.accessToken]) {
+        const foreign = await ack(socket, 'auth:refresh', { token });
+        expect(foreign).toEqual({
+          ok: false,
+          error: expect.objectContaining({ code: ErrorCodes.FORBIDDEN }),
+        });
+      }
+      const garbage = await ack(socket, 'auth:refresh', { token: 'not.a.jwt' });
       expect(garbage).toEqual({
         ok: false,
         error: expect.objectContaining({ code: ErrorCodes.UNAUTHENTICATED }),
       });
-      expect(a.connected).toBe(true);
+      expect(socket.connected).toBe(true);
     });
   });
 

@@ -79,12 +79,14 @@ describe('messenger: sockets and token expiry', () => {
   });
 
   it('keeps a socket open past its first token’s expiry after auth:refresh with a fresh one', async () => {
-    const short = await mintAccessToken(alice, 2);
+    // A session of its own: the short token belongs to it, the fresh one is its refresh.
+    const session = await auth.login({ email: alice.email, password: alice.password });
+    const short = await mintAccessToken({ ...alice, accessToken: session.accessToken }, 2);
     const [refreshed, bystander] = [await open(short.token), await open(short.token)];
     const notices = collect<ExpiryNotice>(refreshed, 'auth:expired');
     const bystanderClosed = closing(bystander);
 
-    const fresh = await auth.login({ email: alice.email, password: alice.password });
+    const fresh = await auth.refresh({ refreshToken: session.refreshToken });
     const renewed = await ack<{ expiresAt: string }>(refreshed, 'auth:refresh', {
       token: fresh.accessToken,
     });

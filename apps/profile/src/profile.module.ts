@@ -15,9 +15,12 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  RateLimitModule,
+  RedisModule,
   TokenVerificationModule,
 } from '@app/platform';
 import type { ProfileConfig } from './config/profile.config';
+import { formatGraphQLError } from './graphql/format-error';
 import { graphqlOptions } from './graphql/graphql.options';
 import { CreateProfiles1732500000000 } from './migrations/1732500000000-create-profiles';
 import { FriendshipsSearchEmail1732600000000 } from './migrations/1732600000000-friendships-search-email';
@@ -30,6 +33,7 @@ import { ProfilesModule } from './profiles/profiles.module';
 export const PROFILE_TOPICS = [
   Topics.UserRegistered,
   Topics.UserDeleted,
+  Topics.SessionRevoked,
   Topics.ProfileUpdated,
   Topics.FriendRequestAccepted,
   Topics.FriendshipRemoved,
@@ -71,7 +75,23 @@ export class ProfileModule {
           topics: PROFILE_TOPICS,
           outboxPollMs: config.kafka.outboxPollMs,
         }),
-        TokenVerificationModule.forRoot(config.auth),
+        // Each request's token is verified by the rate limit and again by the GraphQL guard;
+        // clients send the same token every time, so its signature is checked once a minute.
+        TokenVerificationModule.forRoot({
+          ...config.auth,
+          verifiedTokenCacheSize: 10_000,
+          revocations: { redisUrl: config.redis.url, connectionName: 'profile' },
+        }),
+        RedisModule.forRoot({ url: config.redis.url, connectionName: 'profile' }),
+        // Every HTTP request to /graphql, per user (else per address); refused as GraphQL
+        // errors are, with extensions.code RATE_LIMITED.
+        RateLimitModule.forRoot({
+          ...config.rateLimit,
+          keyPrefix: config.redis.keyPrefix,
+          refusalBody: (error) => ({
+            errors: [formatGraphQLError({ message: error.message }, error)],
+          }),
+        }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [AccessTokenVerifier],

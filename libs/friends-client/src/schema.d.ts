@@ -311,6 +311,17 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
     };
   };
   FriendshipsController_unfriend: {
@@ -368,6 +379,17 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
     };
   };
   FriendRequestsController_list: {
@@ -416,6 +438,17 @@ export interface operations {
       /** @description No or invalid access token (COMMON.UNAUTHENTICATED) */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -512,6 +545,17 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
     };
   };
   FriendRequestsController_accept: {
@@ -586,6 +630,17 @@ export interface operations {
       /** @description The key was used for a different request (FRIENDS.IDEMPOTENCY_KEY_REUSED) */
       422: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -672,6 +727,17 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
     };
   };
   BlocksController_list: {
@@ -718,6 +784,17 @@ export interface operations {
       /** @description No or invalid access token (COMMON.UNAUTHENTICATED) */
       401: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -805,6 +882,17 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'];
         };
       };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
     };
   };
   BlocksController_unblock: {
@@ -856,6 +944,17 @@ export interface operations {
       /** @description Changed concurrently (FRIENDS.CONCURRENT_UPDATE) */
       409: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'];
+        };
+      };
+      /** @description Too many requests from you (COMMON.RATE_LIMITED); `Retry-After` says when to try again */
+      429: {
+        headers: {
+          /** @description Seconds to wait */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -1,7 +1,8 @@
 /**
  * Small platform pieces every service shares: typed config, logging, health, metrics,
  * tracing, domain errors and their transport mappings, database transactions, token
- * verification and the bootstrap of a hybrid Nest app.
+ * verification, keyset cursors, per-user request rate limits and the bootstrap of a
+ * hybrid Nest app.
  */
 // First, before anything that loads an instrumented library: see tracing/register.ts.
 import './tracing/register';
@@ -15,3 +16,6 @@ export * from './auth';
 export * from './bootstrap';
 export * from './grpc';
 export * from './tracing';
+export * from './pagination';
+export * from './redis';
+export * from './rate-limit';

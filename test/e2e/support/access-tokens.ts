@@ -1,4 +1,11 @@
-import { type CryptoKey, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  decodeJwt,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+  SignJWT,
+} from 'jose';
 import { Client } from 'pg';
 import type { TestUser } from './clients';
 import { serviceEnv } from './stack';
@@ -26,7 +33,9 @@ export async function mintAccessToken(
   const key = await signingKey(kid);
   // `exp` has whole seconds: round up so the token lives at least `lifetimeSeconds`.
   const expiresAt = Math.ceil(Date.now() / 1000) + lifetimeSeconds;
-  const token = await new SignJWT({ email: user.email })
+  // The session and roles of the user's token: the minted one belongs to the same session.
+  const { sid, roles } = decodeJwt(user.accessToken);
+  const token = await new SignJWT({ email: user.email, sid, roles })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
     .setSubject(user.userId)
     .setIssuer('messenger-auth')

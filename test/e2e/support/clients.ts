@@ -1,4 +1,5 @@
 import { AuthV1, GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import { InternalCredential, internalCredentialInterceptor } from '@app/platform';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { randomUUID } from 'node:crypto';
@@ -18,11 +19,17 @@ export interface AuthGrpcClient {
   close(): void;
 }
 
-/** Loads a service definition from `proto/` and returns a raw grpc-js client of it. */
+/**
+ * Loads a service definition from `proto/` and returns a raw grpc-js client of it. Like the
+ * services' own clients, it sends the stack's service credential with every call, unless
+ * `internalToken` says otherwise (another value, or `null`: none, as an outsider) or a call
+ * sets `x-internal-token` itself.
+ */
 export function grpcClient(
   service: keyof typeof GrpcPackages,
   serviceName: string,
   address: string,
+  options: { internalToken?: string | null } = {},
 ): grpc.Client &
   Record<string, grpc.MethodDefinition<unknown, unknown> & ((...args: unknown[]) => unknown)> {
   const { package: pkg, protoPath } = GrpcPackages[service];
@@ -37,7 +44,15 @@ export function grpcClient(
     string,
     grpc.ServiceClientConstructor
   >;
-  return new ctor[serviceName](address, grpc.credentials.createInsecure()) as never;
+  const internalToken =
+    options.internalToken === undefined ? E2E_INTERNAL_API_TOKEN : options.internalToken;
+  const interceptors =
+    internalToken === null
+      ? []
+      : [internalCredentialInterceptor(new InternalCredential(internalToken))];
+  return new ctor[serviceName](address, grpc.credentials.createInsecure(), {
+    interceptors,
+  }) as never;
 }
 
 /** Calls a unary method and resolves its response, or rejects with the grpc-js error. */
@@ -63,7 +78,8 @@ export function unary<Req, Res>(client: grpc.Client, method: string): Unary<Req,
  * (`null`: none, as an outside client).
  */
 export function authClient(options: { internalToken?: string | null } = {}): AuthGrpcClient {
-  const client = grpcClient('auth', 'AuthService', stack.auth.grpc);
+  // End-user methods go without the credential, as a real client's would.
+  const client = grpcClient('auth', 'AuthService', stack.auth.grpc, { internalToken: null });
   const internalToken =
     options.internalToken === undefined ? E2E_INTERNAL_API_TOKEN : options.internalToken;
   const validateToken = unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>(

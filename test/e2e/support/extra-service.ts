@@ -30,13 +30,14 @@ export interface ExtraService {
 /**
  * Starts `service` from the build global-setup made, with the stack's environment for it
  * (its database, broker, Redis) and `env` on top — which must move whatever ports the
- * service listens on (`HTTP_PORT` at `port`, plus `GRPC_PORT` where it serves gRPC).
+ * service listens on (`HTTP_PORT` at `port`, plus `GRPC_PORT` where it serves gRPC). A
+ * variable set to `undefined` is removed, so the service falls back to its default.
  * Resolves once `/health/ready` answers 200; logs go to `.infra/e2e-logs/<K>/`.
  */
 export async function startExtraService(
   service: ServiceName,
   port: number,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): Promise<ExtraService> {
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(join(LOG_DIR, `${service}-${port}.log`));
@@ -45,6 +46,7 @@ export async function startExtraService(
     [join(ROOT, BUILD_DIR, 'apps', service, 'src', 'main.js')],
     {
       cwd: ROOT,
+      // spawn leaves out a variable whose value is undefined.
       env: { ...process.env, ...serviceEnv(service), HTTP_PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -39,8 +39,9 @@ export const otlpReceiver = { http: `http://127.0.0.1:${13095 + offset}` } as co
 const port = (url: string): string => url.slice(url.lastIndexOf(':') + 1);
 
 /**
- * The secret internal callers send to auth's internal-only RPCs (`x-internal-token`);
- * test clients send it by default (see `authClient`).
+ * The service credential of this stack (`INTERNAL_API_TOKEN`, `x-internal-token`): every
+ * service gets it, and test clients send it to internal RPCs by default (see `grpcClient`
+ * and `authClient`).
  */
 export const E2E_INTERNAL_API_TOKEN = `e2e-internal-token-of-stack-${E2E_INSTANCE}-0123456789abcdef`;
 
@@ -52,7 +53,6 @@ export const E2E_INTERNAL_API_TOKEN = `e2e-internal-token-of-stack-${E2E_INSTANC
  * stacks sharing one Redis never share counters.
  */
 const authEnv = {
-  INTERNAL_API_TOKEN: E2E_INTERNAL_API_TOKEN,
   TRUST_PROXY: 'true',
   REDIS_KEY_PREFIX: `auth-e2e${suffix}`,
   RATE_LIMIT_WINDOW: '60',
@@ -74,11 +74,41 @@ const authEnv = {
   ]),
 };
 
+/**
+ * Per-user request limits of friends' REST and profile's GraphQL in the e2e run
+ * (`RateLimitModule`): low enough that `test/e2e/request-rate-limits.e2e-spec.ts` trips
+ * them in about a second, far above what any other spec's users send in a minute (each
+ * spec uses fresh users). Requests without a valid token count per address, and the
+ * whole suite shares 127.0.0.1, so that limit is higher; the spec trips it from its own
+ * `x-forwarded-for` addresses (trusted here, as behind a proxy). Own Redis key prefix per
+ * stack, as for auth.
+ */
+export const E2E_REQUEST_LIMITS = { perUser: 100, perAddress: 300 } as const;
+
+const requestLimitEnv = (service: 'friends' | 'profile') => ({
+  REDIS_KEY_PREFIX: `${service}-e2e${suffix}`,
+  RATE_LIMIT_WINDOW: '60',
+  RATE_LIMIT_PER_USER: String(E2E_REQUEST_LIMITS.perUser),
+  RATE_LIMIT_PER_ADDRESS: String(E2E_REQUEST_LIMITS.perAddress),
+  TRUST_PROXY: 'true',
+});
+
 /** The environment each service process gets in the e2e run. */
 export function serviceEnv(service: ServiceName): Record<string, string> {
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // The platform's default origins (DEFAULT_CORS_ORIGINS: the gateway of `npm run up`,
+    // the web dev server) and this stack's own gateway (support/gateway.ts, 18080 + 100 ×
+    // instance), through which browsers reach the e2e stack.
+    CORS_ORIGINS: [
+      'http://127.0.0.1:8080',
+      'http://localhost:8080',
+      'http://localhost:5173',
+      'http://127.0.0.1:5173',
+      `http://127.0.0.1:${18080 + offset}`,
+      `http://localhost:${18080 + offset}`,
+    ].join(','),
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     OUTBOX_POLL_MS: '200',
@@ -88,6 +118,9 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     OTEL_BSP_SCHEDULE_DELAY: '200',
     // Its own consumer groups, so a stack from `npm run up` on the same broker takes no share.
     KAFKA_GROUP_ID: `${service}-e2e${suffix}`,
+    // Servers demand it of internal callers, clients (auth -> profile, messenger -> friends)
+    // send it. GRPC_HOST stays at its default: profile and friends listen on loopback.
+    INTERNAL_API_TOKEN: E2E_INTERNAL_API_TOKEN,
     AUTH_JWKS_URL: `${stack.auth.http}/.well-known/jwks.json`,
     PROFILE_GRPC_URL: stack.profile.grpc,
     FRIENDS_GRPC_URL: stack.friends.grpc,
@@ -98,5 +131,11 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     'grpc' in stack[service]
       ? { ...common, GRPC_PORT: port((stack[service] as { grpc: string }).grpc) }
       : common;
-  return service === 'auth' ? { ...withGrpc, ...authEnv } : withGrpc;
+  if (service === 'auth') return { ...withGrpc, ...authEnv };
+  if (service === 'friends' || service === 'profile') {
+    return { ...withGrpc, ...requestLimitEnv(service) };
+  }
+  // Sweeps for users of dead instances often, so a spec sees them announced offline soon.
+  if (service === 'messenger') return { ...withGrpc, PRESENCE_SWEEP_MS: '500' };
+  return withGrpc;
 }

@@ -33,3 +33,25 @@ export const validationFailed = (
     `Invalid request: ${details.map((d) => d.message).join('; ')}`,
     details,
   );
+
+/**
+ * An administrator suspended the account. Said only to whoever proved to be its user (a
+ * correct password, a valid refresh token), so it reveals nothing to a guesser.
+ */
+export const accountSuspended = (): DomainError =>
+  new DomainError(
+    'UNAUTHENTICATED',
+    ErrorCodes.AUTH_ACCOUNT_SUSPENDED,
+    'This account is suspended',
+  );
+
+/**
+ * An account without a password confirms its deletion with a fresh login: the session
+ * making the call must have started within the last few minutes.
+ */
+export const recentLoginRequired = (minutes: number): DomainError =>
+  new DomainError(
+    'UNAUTHENTICATED',
+    ErrorCodes.AUTH_RECENT_LOGIN_REQUIRED,
+    `Log in again and retry within ${minutes} minutes`,
+  );

@@ -1,12 +1,16 @@
-import { Controller, Inject, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { AuthV1 } from '@app/contracts';
 import { APP_CONFIG } from '@app/platform';
 import type { Metadata } from '@grpc/grpc-js';
 import { grpcClient } from '../common/client-context';
-import { InternalCallerGuard } from '../common/internal-caller.guard';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
+import { AuthServiceMethods } from '../common/auth-service-methods.decorator';
+import { authorizationOf } from '../common/bearer-metadata';
 import type { AuthConfig } from '../config/auth.config';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { AccountDeletionService } from './account-deletion.service';
 import { AccountsService } from './accounts.service';
+import { DeleteAccountDto } from './dto/delete-account.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { RefreshTokenDto, ValidateTokenDto } from './dto/token.dto';
@@ -16,16 +20,22 @@ import { validateRequest } from './dto/validate-request';
 type GrpcCall = { getPeer?: () => string };
 
 /**
- * `auth.v1.AuthService` over gRPC. Requests are typed by the generated interfaces (so the
+ * `auth.v1.AuthService` over gRPC: the account methods (sessions and administration have
+ * controllers of their own). Requests are typed by the generated interfaces (so the
  * global HTTP ValidationPipe leaves them alone) and validated with {@link validateRequest}
  * against the same DTOs as the HTTP gateway.
  */
 @Controller()
-@AuthV1.AuthServiceControllerMethods()
+@AuthServiceMethods('register', 'login', 'refresh', 'logout', 'validateToken', 'deleteAccount')
 @UseFilters(AuthErrorsFilter)
-export class AccountsGrpcController implements AuthV1.AuthServiceController {
+export class AccountsGrpcController implements Pick<
+  AuthV1.AuthServiceController,
+  'register' | 'login' | 'refresh' | 'logout' | 'validateToken' | 'deleteAccount'
+> {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly deletion: AccountDeletionService,
+    private readonly accessTokens: AccessTokensService,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -63,15 +73,37 @@ export class AccountsGrpcController implements AuthV1.AuthServiceController {
   }
 
   /**
-   * Internal-only: other services call it with `x-internal-token` metadata. The request is
-   * typed `unknown` because a decorated method gets its parameter types recorded, and the
+   * Internal-only: the gRPC server refuses a call without the service credential before it
+   * gets here (it is not among main.ts' public methods; ADR 0015). The request is typed
+   * `unknown` because a decorated method gets its parameter types recorded, and the
    * generated `ValidateTokenRequest` is also a value (its codec) that the global
    * ValidationPipe would mistake for a DTO class; {@link validateRequest} checks it instead.
    */
-  @UseGuards(InternalCallerGuard)
   async validateToken(request: unknown): Promise<AuthV1.ValidateTokenResponse> {
     const dto = await validateRequest(ValidateTokenDto, request);
     const user = await this.accounts.validateToken(dto.accessToken);
-    return { userId: user.userId, email: user.email, expiresAt: user.expiresAt };
+    return {
+      userId: user.userId,
+      email: user.email,
+      expiresAt: user.expiresAt,
+      sessionId: user.sessionId ?? '',
+      roles: user.roles ?? [],
+    };
+  }
+
+  /** The caller (`authorization: Bearer` metadata) deletes their own account. */
+  async deleteAccount(
+    request: unknown,
+    metadata?: Metadata,
+    call?: GrpcCall,
+  ): Promise<AuthV1.DeleteAccountResponse> {
+    const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
+    const dto = await validateRequest(DeleteAccountDto, request);
+    await this.deletion.deleteAccount(
+      caller,
+      dto.password ?? '',
+      grpcClient(metadata, call, this.config.trustProxy),
+    );
+    return {};
   }
 }

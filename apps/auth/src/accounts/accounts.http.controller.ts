@@ -1,6 +1,8 @@
 import {
   Body,
   Controller,
+  Delete,
+  Headers,
   HttpCode,
   Inject,
   Post,
@@ -10,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiHeader,
@@ -22,14 +25,17 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthV1 } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, INTERNAL_TOKEN_KEY, InternalCallerGuard } from '@app/platform';
 import type { Request } from 'express';
 import { httpClient } from '../common/client-context';
-import { INTERNAL_TOKEN_KEY, InternalCallerGuard } from '../common/internal-caller.guard';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
 import type { AuthConfig } from '../config/auth.config';
 import { ErrorBodyDto } from '../http/error-body.dto';
+import { EmptyResponseDto } from '../sessions/dto/session-responses.dto';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { AccountDeletionService } from './account-deletion.service';
 import { AccountsService } from './accounts.service';
+import { DeleteAccountDto } from './dto/delete-account.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { AuthTokensDto, LogoutResponseDto, ValidateTokenResponseDto } from './dto/responses.dto';
@@ -56,6 +62,8 @@ const throttled = {
 export class AccountsHttpController {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly deletion: AccountDeletionService,
+    private readonly accessTokens: AccessTokensService,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -152,6 +160,48 @@ export class AccountsHttpController {
   async validate(@Body() body: unknown): Promise<AuthV1.ValidateTokenResponse> {
     const dto = await validateRequest(ValidateTokenDto, body);
     const user = await this.accounts.validateToken(dto.accessToken);
-    return { userId: user.userId, email: user.email, expiresAt: user.expiresAt };
+    return {
+      userId: user.userId,
+      email: user.email,
+      expiresAt: user.expiresAt,
+      sessionId: user.sessionId ?? '',
+      roles: user.roles ?? [],
+    };
+  }
+
+  @Delete('account')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Delete your account (RPC DeleteAccount)',
+    description:
+      'Confirm with `{password}`; an account without one (OAuth) confirms with a login of the ' +
+      'last 5 minutes. Every session ends, the credentials go, and every service erases the ' +
+      'user within seconds (`auth.user.deleted.v1`); the email and nickname are free at once.',
+  })
+  @ApiBody({ type: DeleteAccountDto })
+  @ApiOkResponse({ type: EmptyResponseDto })
+  @ApiBadRequestResponse(invalid)
+  @ApiUnauthorizedResponse({
+    type: ErrorBodyDto,
+    description:
+      '`AUTH.INVALID_TOKEN` (no valid Bearer token), `AUTH.INVALID_CREDENTIALS` (wrong ' +
+      'password) or `AUTH.RECENT_LOGIN_REQUIRED` (no password, and the login is too old)',
+  })
+  @ApiTooManyRequestsResponse(throttled)
+  @ApiInternalServerErrorResponse(internal)
+  async deleteAccount(
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<AuthV1.DeleteAccountResponse> {
+    const caller = await this.accessTokens.authenticate(authorization);
+    const dto = await validateRequest(DeleteAccountDto, body);
+    await this.deletion.deleteAccount(
+      caller,
+      dto.password ?? '',
+      httpClient(request, this.config.trustProxy),
+    );
+    return {};
   }
 }

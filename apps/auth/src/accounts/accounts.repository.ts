@@ -42,6 +42,45 @@ export class AccountsRepository {
   findById(userId: string): Promise<CredentialEntity | null> {
     return this.tx.manager.findOneBy(CredentialEntity, { userId });
   }
+
+  /**
+   * Reads the account and holds a share lock on it until the transaction ends: a session
+   * being started cannot interleave with the account's deletion or suspension, which
+   * take {@link lockForUpdate} first and so see every session started before them.
+   */
+  findForShare(userId: string): Promise<CredentialEntity | null> {
+    return this.tx.manager
+      .createQueryBuilder(CredentialEntity, 'c')
+      .where('c.user_id = :userId', { userId })
+      .setLock('pessimistic_read')
+      .getOne();
+  }
+
+  /** Reads the account and locks it against every other writer and session start. */
+  findForUpdate(userId: string): Promise<CredentialEntity | null> {
+    return this.tx.manager
+      .createQueryBuilder(CredentialEntity, 'c')
+      .where('c.user_id = :userId', { userId })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  /** Suspends (`at` set) or reinstates (`at` null) an account. */
+  async setSuspension(userId: string, at: Date | null, reason: string | null): Promise<void> {
+    await this.tx.manager.update(
+      CredentialEntity,
+      { userId },
+      { suspendedAt: at, suspensionReason: reason, updatedAt: () => 'now()' },
+    );
+  }
+
+  /**
+   * Deletes the account; its refresh-token families and tokens and its OAuth identities go
+   * with it (ON DELETE CASCADE).
+   */
+  async delete(userId: string): Promise<void> {
+    await this.tx.manager.delete(CredentialEntity, { userId });
+  }
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {

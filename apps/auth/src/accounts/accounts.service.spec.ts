@@ -14,6 +14,7 @@ import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { RateLimitedError } from '../rate-limit/rate-limit.errors';
 
 const CLIENT = { address: '203.0.113.9' };
+const SESSION_ID = '0b0c7b1e-8d2f-4e77-a0a6-3f7c1d2e4b55';
 
 const registration = (
   overrides: Partial<{ email: string; password: string; nickname: string }> = {},
@@ -29,6 +30,9 @@ const credential = (overrides: Partial<CredentialEntity> = {}): CredentialEntity
     userId: '5d1e2c1a-7f0e-4b8e-9a55-0c1f1c0b6a11',
     email: 'alice@example.test',
     passwordHash: '$argon2id$hash',
+    roles: ['user'],
+    suspendedAt: null,
+    suspensionReason: null,
     createdAt: new Date(),
     updatedAt: new Date(),
     ...overrides,
@@ -37,11 +41,16 @@ const credential = (overrides: Partial<CredentialEntity> = {}): CredentialEntity
 async function setup() {
   const order: string[] = [];
   const accounts: jest.Mocked<
-    Pick<AccountsRepository, 'insert' | 'findByEmail' | 'findById' | 'updatePasswordHash'>
+    Pick<
+      AccountsRepository,
+      'insert' | 'findByEmail' | 'findById' | 'findForShare' | 'updatePasswordHash'
+    >
   > = {
     insert: jest.fn().mockImplementation(() => Promise.resolve(void order.push('insert'))),
     findByEmail: jest.fn().mockResolvedValue(null),
     findById: jest.fn().mockResolvedValue(null),
+    // The account a session is started for, as the transaction reads it.
+    findForShare: jest.fn().mockImplementation(() => Promise.resolve(credential())),
     updatePasswordHash: jest.fn().mockResolvedValue(undefined),
   };
   const hasher: jest.Mocked<
@@ -58,17 +67,18 @@ async function setup() {
       return Promise.resolve('reserved');
     }),
     release: jest.fn().mockImplementation(() => Promise.resolve(void order.push('release'))),
+    releaseDeleted: jest.fn().mockResolvedValue(undefined),
   };
   const accessTokens: jest.Mocked<Pick<AccessTokensService, 'issue' | 'verify'>> = {
     issue: jest.fn().mockResolvedValue({ token: 'access.jwt', expiresIn: 900 }),
     verify: jest.fn(),
   };
   const refreshTokens: jest.Mocked<
-    Pick<RefreshTokensService, 'issue' | 'rotate' | 'revokeFamilyOf'>
+    Pick<RefreshTokensService, 'issue' | 'rotate' | 'endSessionOf'>
   > = {
-    issue: jest.fn().mockResolvedValue('refresh-token'),
+    issue: jest.fn().mockResolvedValue({ sessionId: SESSION_ID, refreshToken: 'refresh-token' }),
     rotate: jest.fn(),
-    revokeFamilyOf: jest.fn(),
+    endSessionOf: jest.fn().mockResolvedValue(undefined),
   };
   const events: jest.Mocked<Pick<EventPublisher, 'publish'>> = {
     publish: jest.fn().mockImplementation(() => {
@@ -88,12 +98,12 @@ async function setup() {
   const limiter: jest.Mocked<
     Pick<
       AttemptLimiter,
-      'assertLoginAllowed' | 'recordLoginFailure' | 'recordLoginSuccess' | 'consumeRegistration'
+      'consumeLoginAttempt' | 'recordLoginSuccess' | 'refundLoginAttempt' | 'consumeRegistration'
     >
   > = {
-    assertLoginAllowed: jest.fn().mockResolvedValue(undefined),
-    recordLoginFailure: jest.fn().mockResolvedValue(undefined),
+    consumeLoginAttempt: jest.fn().mockResolvedValue(undefined),
     recordLoginSuccess: jest.fn().mockResolvedValue(undefined),
+    refundLoginAttempt: jest.fn().mockResolvedValue(undefined),
     consumeRegistration: jest.fn().mockResolvedValue(undefined),
   };
 
@@ -121,6 +131,7 @@ async function setup() {
     order,
     limiter,
     refreshTokens,
+    accessTokens,
   };
 }
 
@@ -272,32 +283,46 @@ describe('AccountsService', () => {
       expect(nicknames.reserve).not.toHaveBeenCalled();
     });
 
-    it('refuses a throttled login before checking the password', async () => {
+    it('takes the attempt before checking the password, and refuses a throttled one unchecked', async () => {
       const { service, limiter, hasher, accounts } = await setup();
       accounts.findByEmail.mockResolvedValue(credential());
-      limiter.assertLoginAllowed.mockRejectedValue(new RateLimitedError(30));
+      limiter.consumeLoginAttempt.mockRejectedValue(new RateLimitedError(30));
 
-      const error = await domainError(service.login('alice@example.test', 'pw', CLIENT));
+      const error = await domainError(service.login('Alice@example.test', 'pw', CLIENT));
 
-      expect(error.kind).toBe('RESOURCE_EXHAUSTED');
+      expect(limiter.consumeLoginAttempt).toHaveBeenCalledWith(
+        'alice@example.test',
+        CLIENT.address,
+      );
+      expect(error).toMatchObject({ kind: 'RESOURCE_EXHAUSTED', retryAfterSeconds: 30 });
+      expect(accounts.findByEmail).not.toHaveBeenCalled();
       expect(hasher.verify).not.toHaveBeenCalled();
     });
 
-    it('counts unknown emails and wrong passwords alike as failures, and forgives on success', async () => {
+    it('keeps the attempt of an unknown email or a wrong password, and gives a correct one back', async () => {
       const { service, limiter, hasher, accounts } = await setup();
       await domainError(service.login('nobody@example.test', 'pw', CLIENT));
       accounts.findByEmail.mockResolvedValue(credential());
       hasher.verify.mockResolvedValueOnce(false);
       await domainError(service.login('alice@example.test', 'pw', CLIENT));
 
-      expect(limiter.recordLoginFailure.mock.calls).toEqual([
-        ['nobody@example.test', CLIENT.address],
-        ['alice@example.test', CLIENT.address],
-      ]);
+      expect(limiter.consumeLoginAttempt).toHaveBeenCalledTimes(2);
       expect(limiter.recordLoginSuccess).not.toHaveBeenCalled();
+      expect(limiter.refundLoginAttempt).not.toHaveBeenCalled();
 
       await service.login('alice@example.test', 'right', CLIENT);
-      expect(limiter.recordLoginSuccess).toHaveBeenCalledWith('alice@example.test');
+      expect(limiter.recordLoginSuccess).toHaveBeenCalledWith('alice@example.test', CLIENT.address);
+    });
+
+    it('gives the attempt back when no verdict on the password was reached', async () => {
+      const { service, limiter, accounts } = await setup();
+      const outage = new Error('database down');
+      accounts.findByEmail.mockRejectedValue(outage);
+
+      await expect(service.login('alice@example.test', 'pw', CLIENT)).rejects.toBe(outage);
+
+      expect(limiter.refundLoginAttempt).toHaveBeenCalledWith('alice@example.test', CLIENT.address);
+      expect(limiter.recordLoginSuccess).not.toHaveBeenCalled();
     });
   });
 
@@ -373,6 +398,85 @@ describe('AccountsService', () => {
       expect(hasher.verifyDummy).toHaveBeenCalledWith('whatever1');
       expect(unknown.code).toBe(ErrorCodes.AUTH_INVALID_CREDENTIALS);
       expect(unknown.message).toBe('Invalid email or password');
+    });
+  });
+
+  describe('sessions', () => {
+    it('signs the first access token with the new session as sid and the account roles', async () => {
+      const { service, accounts, accessTokens, refreshTokens } = await setup();
+      accounts.findByEmail.mockResolvedValue(credential());
+      accounts.findForShare.mockResolvedValue(credential({ roles: ['user', 'admin'] }));
+
+      const tokens = await service.login('alice@example.test', 'right', {
+        ...CLIENT,
+        userAgent: 'test-agent/1',
+      });
+
+      expect(refreshTokens.issue).toHaveBeenCalledWith(credential().userId, {
+        ip: CLIENT.address,
+        userAgent: 'test-agent/1',
+      });
+      expect(accessTokens.issue).toHaveBeenCalledWith({
+        userId: credential().userId,
+        email: 'alice@example.test',
+        sessionId: SESSION_ID,
+        roles: ['user', 'admin'],
+      });
+      expect(tokens.refreshToken).toBe('refresh-token');
+    });
+
+    it('refuses a suspended account only after its password proved right, starting no session', async () => {
+      const { service, accounts, hasher, refreshTokens } = await setup();
+      accounts.findByEmail.mockResolvedValue(credential());
+      accounts.findForShare.mockResolvedValue(credential({ suspendedAt: new Date() }));
+
+      hasher.verify.mockResolvedValueOnce(false);
+      const wrong = await domainError(service.login('alice@example.test', 'wrong', CLIENT));
+      expect(wrong.code).toBe(ErrorCodes.AUTH_INVALID_CREDENTIALS);
+
+      const suspended = await domainError(service.login('alice@example.test', 'right', CLIENT));
+      expect(suspended).toMatchObject({
+        kind: 'UNAUTHENTICATED',
+        code: ErrorCodes.AUTH_ACCOUNT_SUSPENDED,
+      });
+      expect(refreshTokens.issue).not.toHaveBeenCalled();
+    });
+
+    it('refreshes with the roles of now, and lets the rotation refuse a suspended or deleted account', async () => {
+      const { service, accounts, accessTokens, refreshTokens } = await setup();
+      refreshTokens.rotate.mockImplementation(async (_token, admit) => ({
+        userId: credential().userId,
+        sessionId: SESSION_ID,
+        refreshToken: 'next-refresh-token',
+        account: await admit(credential().userId),
+      }));
+      accounts.findForShare.mockResolvedValueOnce(credential({ roles: ['user', 'admin'] }));
+
+      const tokens = await service.refresh('presented');
+
+      expect(tokens).toMatchObject({
+        refreshToken: 'next-refresh-token',
+        accessToken: 'access.jwt',
+      });
+      expect(accessTokens.issue).toHaveBeenCalledWith(
+        expect.objectContaining({ sessionId: SESSION_ID, roles: ['user', 'admin'] }),
+      );
+
+      accounts.findForShare.mockResolvedValueOnce(credential({ suspendedAt: new Date() }));
+      const suspended = await domainError(service.refresh('presented'));
+      expect(suspended.code).toBe(ErrorCodes.AUTH_ACCOUNT_SUSPENDED);
+
+      accounts.findForShare.mockResolvedValueOnce(null);
+      const deleted = await domainError(service.refresh('presented'));
+      expect(deleted.code).toBe(ErrorCodes.AUTH_INVALID_TOKEN);
+    });
+
+    it('logout ends the session everywhere, as a logout', async () => {
+      const { service, refreshTokens } = await setup();
+
+      await service.logout('presented');
+
+      expect(refreshTokens.endSessionOf).toHaveBeenCalledWith('presented', 'logout');
     });
   });
 });

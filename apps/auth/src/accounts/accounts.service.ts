@@ -7,10 +7,11 @@ import type { ClientContext } from '../common/client-context';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { AccessTokensService } from '../tokens/access-tokens.service';
-import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { RefreshTokensService, type SessionOrigin } from '../tokens/refresh-tokens.service';
 import { invalidRefreshToken } from '../tokens/tokens.errors';
-import { emailTaken, invalidCredentials, nicknameTaken } from './accounts.errors';
+import { accountSuspended, emailTaken, invalidCredentials, nicknameTaken } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
+import type { CredentialEntity } from './entities/credential.entity';
 import { PasswordHasher } from './password-hasher';
 
 /** Generated nicknames tried for an OAuth account before giving up. */
@@ -58,7 +59,11 @@ export class AccountsService {
     const userId = randomUUID();
 
     await this.reserveNickname(userId, input.nickname);
-    return this.completeRegistration({ userId, email, passwordHash, nickname: input.nickname });
+    return this.completeRegistration(
+      { userId, email, passwordHash, nickname: input.nickname },
+      undefined,
+      sessionOrigin(client),
+    );
   }
 
   /**
@@ -84,7 +89,10 @@ export class AccountsService {
     return credential && { userId: credential.userId, email: credential.email };
   }
 
-  /** Starts a session (token pair) for a user already authenticated by other means. */
+  /**
+   * Starts a session (token pair) for a user already authenticated by other means; a
+   * suspended account is refused.
+   */
   async startSession(
     userId: string,
     beforeIssue?: () => Promise<void>,
@@ -93,7 +101,7 @@ export class AccountsService {
     if (!credential) throw invalidCredentials();
     return this.tx.run(async () => {
       await beforeIssue?.();
-      return this.issueTokens(credential.userId, credential.email);
+      return this.issueTokens(credential.userId);
     });
   }
 
@@ -104,6 +112,7 @@ export class AccountsService {
   private async completeRegistration(
     account: { userId: string; email: string; passwordHash: string | null; nickname: string },
     extra?: (userId: string) => Promise<void>,
+    origin?: SessionOrigin,
   ): Promise<AuthV1.AuthTokens> {
     const { userId, email, passwordHash, nickname } = account;
     try {
@@ -115,7 +124,7 @@ export class AccountsService {
           { userId, email, nickname },
           { key: userId },
         );
-        return this.issueTokens(userId, email);
+        return this.issueTokens(userId, origin);
       });
     } catch (error) {
       await this.releaseNickname(userId);
@@ -133,21 +142,38 @@ export class AccountsService {
     client: ClientContext,
   ): Promise<AuthV1.AuthTokens> {
     const email = normalizeEmail(emailInput);
-    await this.limiter.assertLoginAllowed(email, client.address);
+    // Taken before the check, not recorded after it: attempts in flight at the same time
+    // would otherwise all find the counter under the limit (ADR 0016).
+    await this.limiter.consumeLoginAttempt(email, client.address);
+    const credential = await this.checkPassword(email, password).catch(async (error: unknown) => {
+      // No verdict on the password, so the caller learnt nothing: the attempt is given back.
+      await this.limiter.refundLoginAttempt(email, client.address);
+      throw error;
+    });
+    if (!credential) throw invalidCredentials();
+    await this.limiter.recordLoginSuccess(email, client.address);
+    await this.upgradeHashIfWeak(credential.userId, credential.passwordHash, password);
+    // A suspended account learns so only here, after proving its password.
+    return this.tx.run(() => this.issueTokens(credential.userId, sessionOrigin(client)));
+  }
+
+  /** The account if `password` is its password; null for a wrong one or an unknown email. */
+  private async checkPassword(
+    email: string,
+    password: string,
+  ): Promise<{ userId: string; email: string; passwordHash: string } | null> {
     const credential = await this.accounts.findByEmail(email);
     // An account created through OAuth has no password: it fails like an unknown email.
     if (!credential?.passwordHash) {
       await this.hasher.verifyDummy(password);
-      await this.limiter.recordLoginFailure(email, client.address);
-      throw invalidCredentials();
+      return null;
     }
-    if (!(await this.hasher.verify(credential.passwordHash, password))) {
-      await this.limiter.recordLoginFailure(email, client.address);
-      throw invalidCredentials();
-    }
-    await this.limiter.recordLoginSuccess(email);
-    await this.upgradeHashIfWeak(credential.userId, credential.passwordHash, password);
-    return this.tx.run(() => this.issueTokens(credential.userId, credential.email));
+    if (!(await this.hasher.verify(credential.passwordHash, password))) return null;
+    return {
+      userId: credential.userId,
+      email: credential.email,
+      passwordHash: credential.passwordHash,
+    };
   }
 
   /**
@@ -164,26 +190,32 @@ export class AccountsService {
     }
   }
 
-  /** Rotates a refresh token and signs a fresh access token for its user. */
+  /**
+   * Rotates a refresh token and signs a fresh access token for its session, with the
+   * account's roles as they are now. A suspended or deleted account is refused.
+   */
   async refresh(refreshToken: string): Promise<AuthV1.AuthTokens> {
-    const rotated = await this.refreshTokens.rotate(refreshToken);
-    const credential = await this.accounts.findById(rotated.userId);
-    if (!credential) throw invalidRefreshToken();
+    const rotated = await this.refreshTokens.rotate(refreshToken, (userId) =>
+      this.admit(userId, invalidRefreshToken),
+    );
+    const { account } = rotated;
     const access = await this.accessTokens.issue({
-      userId: credential.userId,
-      email: credential.email,
+      userId: account.userId,
+      email: account.email,
+      sessionId: rotated.sessionId,
+      roles: account.roles,
     });
     return {
       accessToken: access.token,
       refreshToken: rotated.refreshToken,
       expiresIn: access.expiresIn,
-      userId: credential.userId,
+      userId: account.userId,
     };
   }
 
-  /** Ends the session the refresh token belongs to; always succeeds. */
+  /** Ends the session the refresh token belongs to, everywhere at once; always succeeds. */
   logout(refreshToken: string): Promise<void> {
-    return this.refreshTokens.revokeFamilyOf(refreshToken);
+    return this.refreshTokens.endSessionOf(refreshToken, 'logout');
   }
 
   validateToken(accessToken: string): Promise<AuthenticatedUser> {
@@ -229,12 +261,40 @@ export class AccountsService {
     }
   }
 
-  /** Signs an access token and starts a refresh-token family, in the caller's transaction. */
-  private async issueTokens(userId: string, email: string): Promise<AuthV1.AuthTokens> {
-    const refreshToken = await this.refreshTokens.issue(userId);
-    const access = await this.accessTokens.issue({ userId, email });
-    return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn, userId };
+  /**
+   * Starts a session and signs its first access token, in the caller's transaction, for an
+   * account that exists and is not suspended (read under a share lock: see
+   * {@link AccountsRepository.findForShare}).
+   */
+  private async issueTokens(userId: string, origin?: SessionOrigin): Promise<AuthV1.AuthTokens> {
+    const account = await this.admit(userId, invalidCredentials);
+    const session = await this.refreshTokens.issue(userId, origin);
+    const access = await this.accessTokens.issue({
+      userId,
+      email: account.email,
+      sessionId: session.sessionId,
+      roles: account.roles,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken: session.refreshToken,
+      expiresIn: access.expiresIn,
+      userId,
+    };
   }
+
+  /** The account a session may be started or refreshed for; `missing` when it is gone. */
+  private async admit(userId: string, missing: () => DomainError): Promise<CredentialEntity> {
+    const account = await this.accounts.findForShare(userId);
+    if (!account) throw missing();
+    if (account.suspendedAt) throw accountSuspended();
+    return account;
+  }
+}
+
+/** What the session list will show of the client that logged in. */
+function sessionOrigin(client: ClientContext): SessionOrigin {
+  return { ip: client.address, userAgent: client.userAgent };
 }
 
 /** Emails compare case-insensitively: one account per address however it is typed. */

@@ -1,9 +1,13 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Request } from 'express';
 
-/** Who is calling, as far as abuse limits care: the client's network address. */
+/**
+ * Who is calling, as far as abuse limits care: the client's network address; and what the
+ * session list shows of the client that started a session: its address and User-Agent.
+ */
 export interface ClientContext {
   address: string;
+  userAgent?: string;
 }
 
 /**
@@ -13,7 +17,10 @@ export interface ClientContext {
  */
 export function httpClient(request: Request, trustProxy: boolean): ClientContext {
   const forwarded = trustProxy ? lastForwarded(request.headers['x-forwarded-for']) : undefined;
-  return { address: forwarded ?? normalize(request.socket.remoteAddress ?? 'unknown') };
+  return {
+    address: forwarded ?? normalize(request.socket.remoteAddress ?? 'unknown'),
+    ...userAgent(request.headers['user-agent']),
+  };
 }
 
 /**
@@ -28,7 +35,15 @@ export function grpcClient(
   const forwarded = trustProxy
     ? lastForwarded(metadata?.get('x-forwarded-for').map(String))
     : undefined;
-  return { address: forwarded ?? peerAddress(call?.getPeer?.() ?? 'unknown') };
+  return {
+    address: forwarded ?? peerAddress(call?.getPeer?.() ?? 'unknown'),
+    ...userAgent(metadata?.get('user-agent').map(String).join(' ')),
+  };
+}
+
+/** The User-Agent, when there is one; grpc-js clients send theirs as metadata. */
+function userAgent(value: string | undefined): Pick<ClientContext, 'userAgent'> {
+  return value ? { userAgent: value } : {};
 }
 
 function lastForwarded(value: string | string[] | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import { commonEnvSchema, env, commonConfig } from '@app/platform';
+import { commonEnvSchema, env, commonConfig, internalCallsEnvSchema } from '@app/platform';
 import { z } from 'zod';
 
 /** One OAuth2 provider (authorization code + PKCE), as configured in `OAUTH_PROVIDERS`. */
@@ -23,10 +23,14 @@ const count = (fallback: number) => z.coerce.number().int().positive().default(f
  * the typed {@link AuthConfig} through `APP_CONFIG`.
  */
 export const authConfigSchema = commonEnvSchema
+  .extend(internalCallsEnvSchema.shape)
   .extend({
     HTTP_PORT: env.port(3001),
     GRPC_PORT: env.port(50051),
-    /** Interface the gRPC server binds to. */
+    /**
+     * Interface the gRPC server binds to: all of them, since end users call Register and
+     * Login here (ValidateToken is internal by credential, not by address).
+     */
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/auth'),
     /** `host:port` of profile's gRPC server (nickname reservations of the registration saga). */
@@ -82,11 +86,6 @@ export const authConfigSchema = commonEnvSchema
      */
     TRUST_PROXY: env.boolean(false),
     /**
-     * Shared secret other services send as `x-internal-token` metadata on internal-only RPCs
-     * (ValidateToken); at least 32 characters. Unset: internal-only RPCs refuse every call.
-     */
-    INTERNAL_API_TOKEN: z.string().min(32).optional(),
-    /**
      * OAuth2 providers, a JSON array of `{name, authorizationUrl, tokenUrl, userInfoUrl,
      * clientId, clientSecret, scopes, redirectUri}`; empty: no OAuth login.
      */
@@ -130,6 +129,7 @@ export const authConfigSchema = commonEnvSchema
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     trustProxy: e.TRUST_PROXY,
+    /** The service credential: ValidateToken demands it, calls to profile carry it. */
     internalApiToken: e.INTERNAL_API_TOKEN,
     oauth: { providers: e.OAUTH_PROVIDERS, stateTtlSeconds: 600 },
     tokens: {

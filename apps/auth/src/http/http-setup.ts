@@ -21,6 +21,7 @@ export function configureHttp(app: INestApplication): void {
           '409 ↔ ALREADY_EXISTS, 429 ↔ RESOURCE_EXHAUSTED…).',
       )
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

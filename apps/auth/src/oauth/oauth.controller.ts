@@ -1,11 +1,13 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiFoundResponse,
   ApiInternalServerErrorResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiConflictResponse,
+  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -14,7 +16,9 @@ import { AuthV1 } from '@app/contracts';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { AuthTokensDto } from '../accounts/dto/responses.dto';
+import { validateRequest } from '../accounts/dto/validate-request';
 import { ErrorBodyDto } from '../http/error-body.dto';
+import { assertNoStartParameters, OAuthCallbackQueryDto } from './dto/oauth-query.dto';
 import type { OAuthRequest } from './oauth-state.store';
 import { invalidOAuthState, oauthNotConfirmed, unknownProvider } from './oauth.errors';
 import { OAuthProviders } from './oauth-providers';
@@ -28,6 +32,8 @@ const COOKIE_MAX_AGE_SECONDS = 600;
 /**
  * OAuth2 login: authorization code with PKCE (S256) and a one-use `state` bound to the
  * browser by an HttpOnly cookie. The callback answers the same `AuthTokens` as Login.
+ * Both routes validate their query before passport sees the request (ADR 0016): a misused
+ * route answers 400 and leaves the pending login as it was.
  */
 @ApiTags('oauth')
 @Controller('v1/auth/oauth')
@@ -40,6 +46,10 @@ export class OAuthController {
   @Get(':provider')
   @ApiOperation({ summary: 'Start an OAuth2 login: redirects to the provider' })
   @ApiFoundResponse({ description: 'To the provider, with `state` and a PKCE S256 challenge' })
+  @ApiBadRequestResponse({
+    type: ErrorBodyDto,
+    description: '`COMMON.VALIDATION_FAILED`: the route takes no query parameters and no body',
+  })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`COMMON.NOT_FOUND`: no such provider' })
   @ApiInternalServerErrorResponse({ type: ErrorBodyDto })
   async begin(
@@ -48,6 +58,7 @@ export class OAuthController {
     @Res() res: Response,
   ): Promise<void> {
     if (!this.providers.has(provider)) throw unknownProvider();
+    assertNoStartParameters(req);
     const binding = browserBinding(req) ?? randomBytes(32).toString('base64url');
     req.oauthBrowserBinding = binding;
     res.cookie(BROWSER_COOKIE, binding, {
@@ -65,11 +76,17 @@ export class OAuthController {
   @ApiOperation({
     summary: 'Finish an OAuth2 login: checks state, exchanges the code, returns tokens',
   })
+  @ApiQuery({ type: OAuthCallbackQueryDto })
   @ApiOkResponse({ type: AuthTokensDto })
+  @ApiBadRequestResponse({
+    type: ErrorBodyDto,
+    description: '`COMMON.VALIDATION_FAILED`: a parameter repeated or too long',
+  })
   @ApiUnauthorizedResponse({
     type: ErrorBodyDto,
     description:
-      '`COMMON.UNAUTHENTICATED`: state missing, used or from another browser; code refused',
+      '`COMMON.UNAUTHENTICATED`: state or code missing, state used or from another browser; ' +
+      'the provider refused (`error`) or did not accept the code',
   })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`COMMON.NOT_FOUND`: no such provider' })
   @ApiConflictResponse({
@@ -80,14 +97,17 @@ export class OAuthController {
   @ApiInternalServerErrorResponse({ type: ErrorBodyDto })
   async callback(
     @Param('provider') provider: string,
+    @Query() rawQuery: unknown,
     @Req() req: Request & OAuthRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuthV1.AuthTokens> {
     if (!this.providers.has(provider)) throw unknownProvider();
+    const query = await validateRequest(OAuthCallbackQueryDto, rawQuery);
+    // The provider refused (the user declined, or it failed): one answer, and the state is
+    // left alone, whatever passport would make of the rest of the query.
+    if (query.error !== undefined) throw oauthNotConfirmed();
     // Without a code passport would start a new login; a callback never does.
-    if (typeof req.query.code !== 'string' || typeof req.query.state !== 'string') {
-      throw invalidOAuthState();
-    }
+    if (!query.code || !query.state) throw invalidOAuthState();
     req.oauthBrowserBinding = browserBinding(req);
     const outcome = await this.providers.finish(provider, req, res);
     switch (outcome.kind) {

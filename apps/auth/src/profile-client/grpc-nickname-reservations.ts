@@ -61,6 +61,18 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
       throw profileUnavailable();
     }
   }
+
+  async releaseDeleted(userId: string): Promise<void> {
+    try {
+      await callWithDeadline(
+        this.profile.eraseUser.bind(this.profile),
+        { userId },
+        this.config.grpcDeadlineMs,
+      );
+    } catch {
+      throw profileUnavailable();
+    }
+  }
 }
 
 const profileUnavailable = (): DomainError =>

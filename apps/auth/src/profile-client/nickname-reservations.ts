@@ -1,6 +1,7 @@
 /**
- * The registration saga's view of profile, which owns unique nicknames. A port, so the
- * accounts rules can be tested without a gRPC server.
+ * The registration saga's view of profile, which owns unique nicknames (and account
+ * deletion's, which frees them). A port, so the accounts rules can be tested without a
+ * gRPC server.
  */
 export abstract class NicknameReservations {
   /**
@@ -12,4 +13,11 @@ export abstract class NicknameReservations {
 
   /** Frees the reservation of `userId` (compensation); idempotent. */
   abstract release(userId: string): Promise<void>;
+
+  /**
+   * Frees the nickname of an account auth has just deleted: profile erases the user at
+   * once instead of when `auth.user.deleted.v1` arrives. Idempotent; throws UNAVAILABLE
+   * when profile cannot be reached (the event still erases the user later).
+   */
+  abstract releaseDeleted(userId: string): Promise<void>;
 }

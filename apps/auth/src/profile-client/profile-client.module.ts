@@ -12,7 +12,8 @@ import { NicknameReservations } from './nickname-reservations';
       {
         name: PROFILE_GRPC_CLIENT,
         inject: [APP_CONFIG],
-        useFactory: (config: AuthConfig) => grpcClientOptions('profile', config.profile.grpcUrl),
+        useFactory: (config: AuthConfig) =>
+          grpcClientOptions('profile', config.profile.grpcUrl, config.internalApiToken),
       },
     ]),
   ],

@@ -1,8 +1,9 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@app/contracts';
-import { APP_CONFIG, DomainError } from '@app/platform';
+import { APP_CONFIG, DomainError, SessionRevocations } from '@app/platform';
 import {
   type CryptoKey,
+  decodeJwt,
   decodeProtectedHeader,
   exportJWK,
   exportSPKI,
@@ -14,7 +15,12 @@ import type { AuthConfig } from '../config/auth.config';
 import { AccessTokensService } from './access-tokens.service';
 import { SigningKeysService } from './signing-keys.service';
 
-const USER = { userId: '5d1e2c1a-7f0e-4b8e-9a55-0c1f1c0b6a11', email: 'alice@example.test' };
+const USER = {
+  userId: '5d1e2c1a-7f0e-4b8e-9a55-0c1f1c0b6a11',
+  email: 'alice@example.test',
+  sessionId: '0b0c7b1e-8d2f-4e77-a0a6-3f7c1d2e4b55',
+  roles: ['user', 'admin'],
+};
 const config = {
   tokens: { issuer: 'messenger-auth', audience: 'messenger', accessTtlSeconds: 900 },
 } as AuthConfig;
@@ -28,15 +34,21 @@ async function setup() {
         ? Promise.resolve(pair.publicKey)
         : Promise.reject(new Error('unknown kid')),
   };
+  const revoked = new Set<string>();
+  const revocations: Pick<SessionRevocations, 'isRevoked'> = {
+    isRevoked: (sessionId) => sessionId !== undefined && revoked.has(sessionId),
+  };
   const moduleRef = await Test.createTestingModule({
     providers: [
       AccessTokensService,
       { provide: SigningKeysService, useValue: keys },
+      { provide: SessionRevocations, useValue: revocations },
       { provide: APP_CONFIG, useValue: config },
     ],
   }).compile();
   return {
     service: moduleRef.get(AccessTokensService),
+    revoked,
     privateKey: pair.privateKey,
     publicPem: await exportSPKI(pair.publicKey),
     stranger: await generateKeyPair('ES256', { extractable: true }),
@@ -108,6 +120,53 @@ describe('AccessTokensService', () => {
     expect(user.userId).toBe(USER.userId);
     expect(user.email).toBe(USER.email);
     expect(user.expiresAt - Math.floor(Date.now() / 1000)).toBeGreaterThan(890);
+  });
+
+  it('carries the session as `sid` and the roles as `roles`, and reads them back', async () => {
+    const { service } = await setup();
+
+    const issued = await service.issue(USER);
+
+    expect(decodeJwt(issued.token)).toMatchObject({
+      sid: USER.sessionId,
+      roles: ['user', 'admin'],
+    });
+    await expect(service.verify(issued.token)).resolves.toMatchObject({
+      sessionId: USER.sessionId,
+      roles: ['user', 'admin'],
+    });
+  });
+
+  it('refuses a valid token once its session has ended', async () => {
+    const { service, revoked } = await setup();
+    const issued = await service.issue(USER);
+    await expect(service.verify(issued.token)).resolves.toBeDefined();
+
+    revoked.add(USER.sessionId);
+
+    await expectRefused(service.verify(issued.token));
+    await expectRefused(service.authenticate(`Bearer ${issued.token}`));
+  });
+
+  it('reads a Bearer authorization value, and refuses any other', async () => {
+    const { service } = await setup();
+    const issued = await service.issue(USER);
+
+    await expect(service.authenticate(`Bearer ${issued.token}`)).resolves.toMatchObject({
+      userId: USER.userId,
+    });
+    await expectRefused(service.authenticate(undefined));
+    await expectRefused(service.authenticate(issued.token));
+    await expectRefused(service.authenticate(`Basic ${issued.token}`));
+  });
+
+  it('gives a token without roles (issued before roles existed) the role user only', async () => {
+    const { service, privateKey } = await setup();
+
+    await expect(service.verify(await forge(privateKey))).resolves.toMatchObject({
+      roles: ['user'],
+      sessionId: undefined,
+    });
   });
 
   it.each<[string, (keys: Keys) => Promise<string> | string]>([

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
-import { IsNull } from 'typeorm';
 import { RefreshTokenFamilyEntity } from './entities/refresh-token-family.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 
@@ -10,11 +9,32 @@ export interface RefreshTokenWithFamily {
   family: RefreshTokenFamilyEntity;
 }
 
+/** A session that was just ended, and when it last received an access token. */
+export interface EndedFamily {
+  id: string;
+  userId: string;
+  lastUsedAt: Date;
+}
+
+interface EndedFamilyRow {
+  id: string;
+  user_id: string;
+  last_used_at: Date;
+}
+
+const toEnded = (row: EndedFamilyRow): EndedFamily => ({
+  id: row.id,
+  userId: row.user_id,
+  lastUsedAt: row.last_used_at,
+});
+
 @Injectable()
 export class RefreshTokensRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insertFamily(family: { id: string; userId: string }): Promise<void> {
+  async insertFamily(
+    family: Pick<RefreshTokenFamilyEntity, 'id' | 'userId' | 'userAgent' | 'ip'>,
+  ): Promise<void> {
     await this.tx.manager.insert(RefreshTokenFamilyEntity, family);
   }
 
@@ -41,19 +61,77 @@ export class RefreshTokensRepository {
     return { token, family };
   }
 
-  async findByHash(tokenHash: Buffer): Promise<RefreshTokenEntity | null> {
-    return this.tx.manager.findOneBy(RefreshTokenEntity, { tokenHash });
+  /** The family (session) of a token, without locking anything. */
+  async findFamilyByTokenHash(tokenHash: Buffer): Promise<RefreshTokenFamilyEntity | null> {
+    return this.tx.manager
+      .createQueryBuilder(RefreshTokenFamilyEntity, 'f')
+      .innerJoin(RefreshTokenEntity, 't', 't.family_id = f.id')
+      .where('t.token_hash = :tokenHash', { tokenHash })
+      .getOne();
+  }
+
+  findFamily(id: string): Promise<RefreshTokenFamilyEntity | null> {
+    return this.tx.manager.findOneBy(RefreshTokenFamilyEntity, { id });
   }
 
   async markUsed(tokenId: string, at: Date): Promise<void> {
     await this.tx.manager.update(RefreshTokenEntity, { id: tokenId }, { usedAt: at });
   }
 
-  async revokeFamily(familyId: string, at: Date): Promise<void> {
+  /** Records that the session received tokens now (a refresh). */
+  async touchFamily(familyId: string): Promise<void> {
     await this.tx.manager.update(
       RefreshTokenFamilyEntity,
-      { id: familyId, revokedAt: IsNull() },
-      { revokedAt: at },
+      { id: familyId },
+      { lastUsedAt: () => 'now()' },
     );
+  }
+
+  /** Revokes one family unless it already was; resolves it only if this call revoked it. */
+  async revokeFamily(familyId: string): Promise<EndedFamily | null> {
+    const rows: EndedFamilyRow[] = await this.tx.manager.query(
+      `WITH ended AS (
+         UPDATE refresh_token_families SET revoked_at = now()
+          WHERE id = $1 AND revoked_at IS NULL
+          RETURNING id, user_id, last_used_at
+       )
+       SELECT * FROM ended`,
+      [familyId],
+    );
+    return rows.length > 0 ? toEnded(rows[0]) : null;
+  }
+
+  /** Revokes every family of `userId` not revoked yet (but `exceptId`); resolves them. */
+  async revokeFamiliesOf(userId: string, exceptId?: string): Promise<EndedFamily[]> {
+    const rows: EndedFamilyRow[] = await this.tx.manager.query(
+      `WITH ended AS (
+         UPDATE refresh_token_families SET revoked_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
+          RETURNING id, user_id, last_used_at
+       )
+       SELECT * FROM ended`,
+      [userId, exceptId ?? null],
+    );
+    return rows.map(toEnded);
+  }
+
+  /**
+   * The sessions of `userId` that are alive: not revoked, younger than their absolute
+   * deadline, and holding a refresh token that can still be exchanged. Most recently used
+   * first.
+   */
+  findLiveFamilies(userId: string, startedAfter: Date): Promise<RefreshTokenFamilyEntity[]> {
+    return this.tx.manager
+      .createQueryBuilder(RefreshTokenFamilyEntity, 'f')
+      .where('f.user_id = :userId', { userId })
+      .andWhere('f.revoked_at IS NULL')
+      .andWhere('f.created_at > :startedAfter', { startedAfter })
+      .andWhere(
+        `EXISTS (SELECT 1 FROM refresh_tokens t
+                  WHERE t.family_id = f.id AND t.used_at IS NULL AND t.expires_at > now())`,
+      )
+      .orderBy('f.last_used_at', 'DESC')
+      .addOrderBy('f.id', 'ASC')
+      .getMany();
   }
 }

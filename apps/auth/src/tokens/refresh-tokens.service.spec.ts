@@ -1,16 +1,35 @@
 import { Test } from '@nestjs/testing';
-import { ErrorCodes } from '@app/contracts';
-import { APP_CONFIG, DomainError, TransactionHost } from '@app/platform';
+import { ErrorCodes, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { APP_CONFIG, DomainError, SessionRevocations, TransactionHost } from '@app/platform';
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config/auth.config';
 import { RefreshTokenFamilyEntity } from './entities/refresh-token-family.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { RefreshTokensRepository, RefreshTokenWithFamily } from './refresh-tokens.repository';
+import {
+  type EndedFamily,
+  RefreshTokensRepository,
+  RefreshTokenWithFamily,
+} from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 
 const USER_ID = '5d1e2c1a-7f0e-4b8e-9a55-0c1f1c0b6a11';
 const FAMILY_ID = '0b0c7b1e-8d2f-4e77-a0a6-3f7c1d2e4b55';
+const OTHER_FAMILY_ID = '7c2d1e0f-3a4b-4c5d-8e6f-708192a3b4c5';
+const ACCESS_TTL_MS = 900_000;
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+const aFamily = (family: Partial<RefreshTokenFamilyEntity> = {}): RefreshTokenFamilyEntity =>
+  Object.assign(new RefreshTokenFamilyEntity(), {
+    id: FAMILY_ID,
+    userId: USER_ID,
+    createdAt: new Date(),
+    revokedAt: null,
+    lastUsedAt: new Date(),
+    userAgent: null,
+    ip: null,
+    ...family,
+  });
 
 const stored = (
   token: Partial<RefreshTokenEntity> = {},
@@ -25,13 +44,13 @@ const stored = (
     createdAt: new Date(),
     ...token,
   }),
-  family: Object.assign(new RefreshTokenFamilyEntity(), {
-    id: FAMILY_ID,
-    userId: USER_ID,
-    createdAt: new Date(),
-    revokedAt: null,
-    ...family,
-  }),
+  family: aFamily(family),
+});
+
+const ended = (id: string, lastUsedAgoMs = 0): EndedFamily => ({
+  id,
+  userId: USER_ID,
+  lastUsedAt: new Date(Date.now() - lastUsedAgoMs),
 });
 
 async function setup() {
@@ -41,40 +60,72 @@ async function setup() {
       | 'insertFamily'
       | 'insertToken'
       | 'findByHashForUpdate'
-      | 'findByHash'
+      | 'findFamilyByTokenHash'
+      | 'findFamily'
       | 'markUsed'
+      | 'touchFamily'
       | 'revokeFamily'
+      | 'revokeFamiliesOf'
     >
   > = {
     insertFamily: jest.fn(),
     insertToken: jest.fn(),
     findByHashForUpdate: jest.fn().mockResolvedValue(null),
-    findByHash: jest.fn().mockResolvedValue(null),
+    findFamilyByTokenHash: jest.fn().mockResolvedValue(aFamily()),
+    findFamily: jest.fn().mockResolvedValue(null),
     markUsed: jest.fn(),
-    revokeFamily: jest.fn(),
+    touchFamily: jest.fn(),
+    revokeFamily: jest.fn().mockResolvedValue(null),
+    revokeFamiliesOf: jest.fn().mockResolvedValue([]),
   };
+  // As TransactionHost: a nested `run` joins the outer transaction; what it wrote counts
+  // once the outer `run` resolves, and only then do its after-commit callbacks run.
   const committed: boolean[] = [];
-  const tx: Pick<TransactionHost, 'run'> = {
+  let afterCommit: Array<() => void> = [];
+  let depth = 0;
+  const tx: Pick<TransactionHost, 'run' | 'afterCommit'> = {
     run: async <T>(work: () => Promise<T>) => {
-      const result = await work();
+      if (depth > 0) return work();
+      depth += 1;
+      const result = await work().finally(() => (depth -= 1));
       committed.push(true);
+      const callbacks = afterCommit;
+      afterCommit = [];
+      for (const callback of callbacks) callback();
       return result;
     },
+    afterCommit: (callback) => void afterCommit.push(callback),
   };
+  const events = { publish: jest.fn().mockResolvedValue(undefined) };
+  const revocations = { revoke: jest.fn().mockResolvedValue(undefined) };
   const config = {
-    tokens: { refreshTtlSeconds: 3600, refreshAbsoluteTtlSeconds: 86_400 },
+    tokens: {
+      accessTtlSeconds: ACCESS_TTL_MS / 1000,
+      refreshTtlSeconds: 3600,
+      refreshAbsoluteTtlSeconds: 86_400,
+    },
   } as AuthConfig;
   const moduleRef = await Test.createTestingModule({
     providers: [
       RefreshTokensService,
       { provide: RefreshTokensRepository, useValue: repository },
       { provide: TransactionHost, useValue: tx },
+      { provide: EventPublisher, useValue: events },
+      { provide: SessionRevocations, useValue: revocations },
       { provide: APP_CONFIG, useValue: config },
     ],
   }).compile();
   moduleRef.useLogger(false);
-  return { service: moduleRef.get(RefreshTokensService), repository, committed };
+  return {
+    service: moduleRef.get(RefreshTokensService),
+    repository,
+    committed,
+    events,
+    revocations,
+  };
 }
+
+const admitAnyone = () => Promise.resolve('the account');
 
 async function expectInvalid(promise: Promise<unknown>): Promise<void> {
   const error = await promise.then(
@@ -86,31 +137,40 @@ async function expectInvalid(promise: Promise<unknown>): Promise<void> {
 }
 
 describe('RefreshTokensService', () => {
-  it('issues 32 random bytes in base64url and stores only their SHA-256', async () => {
+  it('starts a session: 32 random bytes in base64url, stored only as their SHA-256', async () => {
     const { service, repository } = await setup();
 
-    const token = await service.issue(USER_ID);
+    const { sessionId, refreshToken } = await service.issue(USER_ID, {
+      userAgent: 'x'.repeat(300),
+      ip: '203.0.113.5',
+    });
 
-    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(refreshToken).toMatch(/^[\w-]{43}$/);
     const family = repository.insertFamily.mock.calls[0][0];
-    expect(family.userId).toBe(USER_ID);
+    expect(family).toMatchObject({ id: sessionId, userId: USER_ID, ip: '203.0.113.5' });
+    expect(family.userAgent).toHaveLength(256);
     const row = repository.insertToken.mock.calls[0][0];
-    expect(row.familyId).toBe(family.id);
-    expect(row.tokenHash.equals(sha256(token))).toBe(true);
-    expect(JSON.stringify(row)).not.toContain(token);
+    expect(row.familyId).toBe(sessionId);
+    expect(row.tokenHash.equals(sha256(refreshToken))).toBe(true);
+    expect(JSON.stringify(row)).not.toContain(refreshToken);
     expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now() + 3_590_000);
   });
 
-  it('rotates: marks the presented token used and issues the next in the same family', async () => {
+  it('rotates: marks the presented token used and issues the next in the same session', async () => {
     const { service, repository } = await setup();
     const current = stored();
     repository.findByHashForUpdate.mockResolvedValue(current);
 
-    const rotated = await service.rotate('presented');
+    const rotated = await service.rotate('presented', admitAnyone);
 
     expect(repository.findByHashForUpdate).toHaveBeenCalledWith(sha256('presented'));
     expect(repository.markUsed).toHaveBeenCalledWith(current.token.id, expect.any(Date));
-    expect(rotated.userId).toBe(USER_ID);
+    expect(repository.touchFamily).toHaveBeenCalledWith(FAMILY_ID);
+    expect(rotated).toMatchObject({
+      userId: USER_ID,
+      sessionId: FAMILY_ID,
+      account: 'the account',
+    });
     expect(rotated.refreshToken).not.toBe('presented');
     const next = repository.insertToken.mock.calls[0][0];
     expect(next.familyId).toBe(FAMILY_ID);
@@ -118,14 +178,34 @@ describe('RefreshTokensService', () => {
     expect(repository.revokeFamily).not.toHaveBeenCalled();
   });
 
-  it('treats reuse of a used token as theft: revokes the family (committed) and refuses', async () => {
-    const { service, repository, committed } = await setup();
+  it('asks admit about the account before locking the token, and writes nothing when refused', async () => {
+    const { service, repository } = await setup();
+    repository.findByHashForUpdate.mockResolvedValue(stored());
+    const refused = new Error('suspended');
+    const admit = jest.fn().mockRejectedValue(refused);
+
+    await expect(service.rotate('presented', admit)).rejects.toBe(refused);
+
+    expect(admit).toHaveBeenCalledWith(USER_ID);
+    expect(repository.findByHashForUpdate).not.toHaveBeenCalled();
+    expect(repository.insertToken).not.toHaveBeenCalled();
+  });
+
+  it('treats reuse of a used token as theft: ends the session (committed, announced) and refuses', async () => {
+    const { service, repository, committed, events, revocations } = await setup();
     repository.findByHashForUpdate.mockResolvedValue(stored({ usedAt: new Date() }));
+    repository.revokeFamily.mockResolvedValue(ended(FAMILY_ID));
 
-    await expectInvalid(service.rotate('presented'));
+    await expectInvalid(service.rotate('presented', admitAnyone));
 
-    expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID, expect.any(Date));
+    expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID);
     expect(committed).toEqual([true]);
+    expect(events.publish).toHaveBeenCalledWith(
+      Topics.SessionRevoked,
+      { userId: USER_ID, sessionId: FAMILY_ID, reason: 'refresh_token_reuse' },
+      { key: USER_ID },
+    );
+    expect(revocations.revoke).toHaveBeenCalledWith(FAMILY_ID, expect.any(Number));
     expect(repository.insertToken).not.toHaveBeenCalled();
   });
 
@@ -134,7 +214,7 @@ describe('RefreshTokensService', () => {
     const dayAndASecondAgo = new Date(Date.now() - 86_401_000);
     repository.findByHashForUpdate.mockResolvedValue(stored({}, { createdAt: dayAndASecondAgo }));
 
-    await expectInvalid(service.rotate('presented'));
+    await expectInvalid(service.rotate('presented', admitAnyone));
 
     expect(repository.markUsed).not.toHaveBeenCalled();
     expect(repository.insertToken).not.toHaveBeenCalled();
@@ -145,7 +225,7 @@ describe('RefreshTokensService', () => {
     const startedAt = new Date(Date.now() - 86_400_000 + 600_000); // 10 minutes left
     repository.findByHashForUpdate.mockResolvedValue(stored({}, { createdAt: startedAt }));
 
-    await service.rotate('presented');
+    await service.rotate('presented', admitAnyone);
 
     const next = repository.insertToken.mock.calls[0][0];
     expect(next.expiresAt.getTime()).toBe(startedAt.getTime() + 86_400_000);
@@ -159,7 +239,7 @@ describe('RefreshTokensService', () => {
     const { service, repository } = await setup();
     repository.findByHashForUpdate.mockResolvedValue(found);
 
-    await expectInvalid(service.rotate('presented'));
+    await expectInvalid(service.rotate('presented', admitAnyone));
 
     expect(repository.insertToken).not.toHaveBeenCalled();
     expect(repository.markUsed).not.toHaveBeenCalled();
@@ -167,19 +247,70 @@ describe('RefreshTokensService', () => {
 
   it('refuses empty and oversized tokens without a database read', async () => {
     const { service, repository } = await setup();
-    await expectInvalid(service.rotate(''));
-    await expectInvalid(service.rotate('x'.repeat(500)));
-    expect(repository.findByHashForUpdate).not.toHaveBeenCalled();
+    await expectInvalid(service.rotate('', admitAnyone));
+    await expectInvalid(service.rotate('x'.repeat(500), admitAnyone));
+    expect(repository.findFamilyByTokenHash).not.toHaveBeenCalled();
   });
 
-  it('logout revokes the family of a known token and ignores unknown ones', async () => {
-    const { service, repository } = await setup();
-    repository.findByHash.mockResolvedValueOnce(stored().token);
+  it('logout ends the session of a known token and ignores unknown ones', async () => {
+    const { service, repository, events } = await setup();
+    repository.findFamilyByTokenHash.mockResolvedValueOnce(aFamily()).mockResolvedValueOnce(null);
+    repository.revokeFamily.mockResolvedValue(ended(FAMILY_ID));
 
-    await service.revokeFamilyOf('presented');
-    await service.revokeFamilyOf('unknown');
+    await service.endSessionOf('presented', 'logout');
+    await service.endSessionOf('unknown', 'logout');
 
     expect(repository.revokeFamily).toHaveBeenCalledTimes(1);
-    expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID, expect.any(Date));
+    expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID);
+    expect(events.publish).toHaveBeenCalledTimes(1);
+    expect(events.publish.mock.calls[0][1]).toMatchObject({ reason: 'logout' });
+  });
+
+  it('announces nothing for a session that had ended already', async () => {
+    const { service, events, revocations } = await setup();
+
+    await expect(service.endSession(FAMILY_ID, 'revoked')).resolves.toBe(false);
+
+    expect(events.publish).not.toHaveBeenCalled();
+    expect(revocations.revoke).not.toHaveBeenCalled();
+  });
+
+  it('records a revocation only after the commit, until every token of the session has expired', async () => {
+    const { service, repository, revocations } = await setup();
+    repository.revokeFamily.mockResolvedValue(ended(FAMILY_ID));
+    const before = Date.now();
+
+    await service.endSession(FAMILY_ID, 'revoked');
+
+    const [sessionId, until] = revocations.revoke.mock.calls[0] as [string, number];
+    expect(sessionId).toBe(FAMILY_ID);
+    expect(until).toBeGreaterThanOrEqual(before + ACCESS_TTL_MS);
+  });
+
+  it('ends every session of a user, announcing only those that may hold live access tokens', async () => {
+    const { service, repository, events, revocations } = await setup();
+    repository.revokeFamiliesOf.mockResolvedValue([
+      ended(FAMILY_ID, 1_000),
+      ended(OTHER_FAMILY_ID, 2 * ACCESS_TTL_MS),
+    ]);
+
+    await expect(service.endAllSessions(USER_ID, 'account_suspended')).resolves.toBe(2);
+
+    expect(repository.revokeFamiliesOf).toHaveBeenCalledWith(USER_ID, undefined);
+    expect(events.publish).toHaveBeenCalledTimes(1);
+    expect(events.publish.mock.calls[0][1]).toEqual({
+      userId: USER_ID,
+      sessionId: FAMILY_ID,
+      reason: 'account_suspended',
+    });
+    expect(revocations.revoke.mock.calls.map(([id]) => id)).toEqual([FAMILY_ID]);
+  });
+
+  it('keeps the session it is told to keep', async () => {
+    const { service, repository } = await setup();
+
+    await service.endAllSessions(USER_ID, 'revoked', FAMILY_ID);
+
+    expect(repository.revokeFamiliesOf).toHaveBeenCalledWith(USER_ID, FAMILY_ID);
   });
 });

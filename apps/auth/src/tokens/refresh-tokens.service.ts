@@ -1,28 +1,60 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, TransactionHost } from '@app/platform';
+import { type EventPayload, Topics } from '@app/contracts';
+import { EventPublisher } from '@app/kafka';
+import { APP_CONFIG, SessionRevocations, TransactionHost } from '@app/platform';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../config/auth.config';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { RefreshTokenFamilyEntity } from './entities/refresh-token-family.entity';
+import { type EndedFamily, RefreshTokensRepository } from './refresh-tokens.repository';
 import { invalidRefreshToken } from './tokens.errors';
 
 /** Longest string that could be one of our tokens (32 bytes base64url = 43 chars). */
 const MAX_TOKEN_LENGTH = 128;
+/**
+ * Added to the access-token lifetime when a session's revocation is recorded: covers an
+ * access token signed moments after the revoking transaction committed (a refresh whose
+ * own transaction won the race).
+ */
+const REVOCATION_MARGIN_MS = 60_000;
 
-/** The result of a successful rotation. */
-export interface RotatedRefreshToken {
-  userId: string;
+/** Why a session ended, as `auth.session.revoked.v1` says it. */
+export type SessionEndReason = EventPayload<typeof Topics.SessionRevoked>['reason'];
+
+/** Where a session was started from, kept for the user's session list. */
+export interface SessionOrigin {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** A new session (refresh-token family) and its first refresh token. */
+export interface IssuedSession {
+  sessionId: string;
   refreshToken: string;
 }
 
-type Rotation = { kind: 'rotated'; value: RotatedRefreshToken } | { kind: 'invalid' | 'reused' };
+/** The result of a successful rotation, with what `admit` resolved for the account. */
+export interface RotatedRefreshToken<A> {
+  userId: string;
+  sessionId: string;
+  refreshToken: string;
+  account: A;
+}
+
+type Rotation<A> =
+  { kind: 'rotated'; value: RotatedRefreshToken<A> } | { kind: 'invalid' | 'reused' };
 
 /**
- * Opaque refresh tokens in families. A login starts a family; each refresh marks the
- * presented token used and issues the next one in the same family. Each token lives
- * `REFRESH_TOKEN_TTL`; the family as a whole lives at most `REFRESH_TOKEN_ABSOLUTE_TTL`
- * from its login, so a stolen token cannot be kept alive forever by rotating it. Presenting a used
- * token means it was copied: the whole family is revoked, so both the thief and the
- * victim must log in again.
+ * Sessions, as families of opaque refresh tokens. A login starts a family (a session, whose
+ * id every access token carries as `sid`); each refresh marks the presented token used and
+ * issues the next one in the same family. Each token lives `REFRESH_TOKEN_TTL`; the family
+ * as a whole lives at most `REFRESH_TOKEN_ABSOLUTE_TTL` from its login, so a stolen token
+ * cannot be kept alive forever by rotating it. Presenting a used token means it was copied:
+ * the session ends, so both the thief and the victim must log in again.
+ *
+ * Ending a session (logout, reuse, deletion, suspension, the user's choice) revokes the
+ * family and writes `auth.session.revoked.v1` in the caller's transaction; once that commits
+ * the session is recorded in the shared revocation set, so every service refuses its access
+ * tokens at once rather than at their expiry (ADR 0022).
  */
 @Injectable()
 export class RefreshTokensService {
@@ -31,51 +63,156 @@ export class RefreshTokensService {
   constructor(
     private readonly tokens: RefreshTokensRepository,
     private readonly tx: TransactionHost,
+    private readonly events: EventPublisher,
+    private readonly revocations: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** Starts a new family for `userId` and returns its first token. Joins the caller's transaction. */
-  issue(userId: string): Promise<string> {
+  /** Starts a session for `userId` and returns its first token. Joins the caller's transaction. */
+  issue(userId: string, origin: SessionOrigin = {}): Promise<IssuedSession> {
     return this.tx.run(async () => {
-      const familyId = randomUUID();
-      await this.tokens.insertFamily({ id: familyId, userId });
-      return this.addToken(familyId, new Date());
+      const sessionId = randomUUID();
+      await this.tokens.insertFamily({
+        id: sessionId,
+        userId,
+        userAgent: origin.userAgent?.slice(0, 256) || null,
+        ip: origin.ip?.slice(0, 64) || null,
+      });
+      return { sessionId, refreshToken: await this.addToken(sessionId, new Date()) };
     });
   }
 
-  /** Exchanges a refresh token for the next one of its family. */
-  async rotate(refreshToken: string): Promise<RotatedRefreshToken> {
+  /**
+   * Exchanges a refresh token for the next one of its session. `admit(userId)` runs in the
+   * rotation's transaction before anything is written and may refuse the account (throw);
+   * it runs before the token row is locked, so the account is locked first here as in
+   * account deletion and suspension, and the two never wait for each other in a cycle.
+   */
+  async rotate<A>(
+    refreshToken: string,
+    admit: (userId: string) => Promise<A>,
+  ): Promise<RotatedRefreshToken<A>> {
     if (!isPlausible(refreshToken)) throw invalidRefreshToken();
     const tokenHash = hashToken(refreshToken);
     // The revocation on reuse must commit, so the transaction returns an outcome instead
     // of throwing (which would roll the revocation back).
-    const rotation = await this.tx.run<Rotation>(async () => {
+    const rotation = await this.tx.run<Rotation<A>>(async () => {
+      const session = await this.tokens.findFamilyByTokenHash(tokenHash);
+      if (!session) return { kind: 'invalid' };
+      const account = await admit(session.userId);
       const found = await this.tokens.findByHashForUpdate(tokenHash);
       if (!found || found.family.revokedAt) return { kind: 'invalid' };
       const now = new Date();
       if (found.token.usedAt) {
-        await this.tokens.revokeFamily(found.family.id, now);
+        await this.endSession(found.family.id, 'refresh_token_reuse');
         return { kind: 'reused' };
       }
       if (found.token.expiresAt <= now) return { kind: 'invalid' };
       // However often it is rotated, a session ends at its absolute deadline.
       if (this.sessionDeadline(found.family.createdAt) <= now) return { kind: 'invalid' };
       await this.tokens.markUsed(found.token.id, now);
+      await this.tokens.touchFamily(found.family.id);
       const next = await this.addToken(found.family.id, found.family.createdAt);
-      return { kind: 'rotated', value: { userId: found.family.userId, refreshToken: next } };
+      return {
+        kind: 'rotated',
+        value: {
+          userId: found.family.userId,
+          sessionId: found.family.id,
+          refreshToken: next,
+          account,
+        },
+      };
     });
     if (rotation.kind === 'rotated') return rotation.value;
     if (rotation.kind === 'reused') {
-      this.logger.warn('Refresh token reused: its family is revoked');
+      this.logger.warn('Refresh token reused: its session is ended');
     }
     throw invalidRefreshToken();
   }
 
-  /** Revokes the family of `refreshToken`; unknown tokens are ignored (logout always succeeds). */
-  async revokeFamilyOf(refreshToken: string): Promise<void> {
+  /** Ends the session of `refreshToken` (logout); an unknown token is ignored. */
+  async endSessionOf(refreshToken: string, reason: SessionEndReason): Promise<void> {
     if (!isPlausible(refreshToken)) return;
-    const token = await this.tokens.findByHash(hashToken(refreshToken));
-    if (token) await this.tokens.revokeFamily(token.familyId, new Date());
+    await this.tx.run(async () => {
+      const session = await this.tokens.findFamilyByTokenHash(hashToken(refreshToken));
+      if (session) await this.endSession(session.id, reason);
+    });
+  }
+
+  /**
+   * Ends one session, in the caller's transaction: revoked, announced by
+   * `auth.session.revoked.v1`, and after the commit refused everywhere. Resolves false
+   * when it had ended already.
+   */
+  endSession(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    return this.tx.run(async () => {
+      const ended = await this.tokens.revokeFamily(sessionId);
+      if (ended) await this.announce([ended], reason);
+      return ended !== null;
+    });
+  }
+
+  /**
+   * Ends every session of `userId` (but `exceptSessionId`), in the caller's transaction.
+   * The caller holds the account's row lock, so no session can start meanwhile.
+   */
+  endAllSessions(
+    userId: string,
+    reason: SessionEndReason,
+    exceptSessionId?: string,
+  ): Promise<number> {
+    return this.tx.run(async () => {
+      const ended = await this.tokens.revokeFamiliesOf(userId, exceptSessionId);
+      await this.announce(ended, reason);
+      return ended.length;
+    });
+  }
+
+  /** The sessions of `userId` that can still be refreshed, most recently used first. */
+  liveSessions(userId: string): Promise<RefreshTokenFamilyEntity[]> {
+    const startedAfter = new Date(Date.now() - this.config.tokens.refreshAbsoluteTtlSeconds * 1000);
+    return this.tokens.findLiveFamilies(userId, startedAfter);
+  }
+
+  findSession(sessionId: string): Promise<RefreshTokenFamilyEntity | null> {
+    return this.tokens.findFamily(sessionId);
+  }
+
+  /**
+   * The event for each ended session whose access tokens may still be alive (one was
+   * issued within their lifetime), and, after the commit, its entry in the revocation set
+   * until the last of them has expired. Sessions idle for longer hold no live access token:
+   * revoking their family is all they need.
+   */
+  private async announce(ended: readonly EndedFamily[], reason: SessionEndReason): Promise<void> {
+    const ttlMs = this.config.tokens.accessTtlSeconds * 1000;
+    const live = ended.filter(
+      (session) => session.lastUsedAt.getTime() > Date.now() - ttlMs - REVOCATION_MARGIN_MS,
+    );
+    for (const session of live) {
+      await this.events.publish(
+        Topics.SessionRevoked,
+        { userId: session.userId, sessionId: session.id, reason },
+        { key: session.userId },
+      );
+    }
+    if (live.length === 0) return;
+    this.tx.afterCommit(() => {
+      // Every access token of these sessions was signed before now (or within the margin).
+      const until = Date.now() + ttlMs + REVOCATION_MARGIN_MS;
+      for (const session of live) {
+        // The local mirror is updated before this returns; Redis and the other instances
+        // follow, and the event above reaches every service should Redis be down.
+        this.revocations
+          .revoke(session.id, until)
+          .catch((error: unknown) =>
+            this.logger.warn(
+              { err: error, sessionId: session.id },
+              'Could not record a session revocation in Redis; the event will carry it',
+            ),
+          );
+      }
+    });
   }
 
   /** Adds a token to a family; it expires after the sliding TTL or at the session deadline. */

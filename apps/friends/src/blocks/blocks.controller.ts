@@ -27,6 +27,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthenticatedUser, BearerAuthGuard, CurrentUser } from '@app/platform';
 import { ConditionalGet } from '../common/conditional-get.decorator';
+import { ApiRateLimited } from '../common/api-rate-limited.decorator';
 import { ErrorBodyDto } from '../common/dto/error-body.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { PageQueryDto } from '../common/dto/page-query.dto';
@@ -41,6 +42,7 @@ import { BlockedUserDto, BlockedUserPageDto } from './dto/blocked-user.dto';
   type: ErrorBodyDto,
   description: 'No or invalid access token (COMMON.UNAUTHENTICATED)',
 })
+@ApiRateLimited()
 @UseGuards(BearerAuthGuard)
 @Controller('v1/blocks')
 export class BlocksController {

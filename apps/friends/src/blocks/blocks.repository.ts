@@ -1,7 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
+import { createdAtOf, KeysetList, KeysetRow } from '../common/keyset-list';
 import { PageRequest } from '../common/pagination';
 import { BlockEntity } from './entities/block.entity';
+
+/** A user someone blocks, and since when. */
+export interface BlockRow {
+  blockedId: string;
+  createdAt: Date;
+}
+
+/** The users someone blocks (`blocks_list_idx`). */
+const BLOCKED = new KeysetList({
+  table: 'blocks',
+  columns: ['blocked_id'],
+  owner: 'blocker_id = $1',
+  id: 'blocked_id',
+});
 
 /** Reads of the blocks projection (written by the pairs' event store). */
 @Injectable()
@@ -22,19 +37,10 @@ export class BlocksRepository {
   }
 
   /** Up to `limit + 1` users `blockerId` blocks, most recent first, after the keyset. */
-  async listPage(blockerId: string, page: PageRequest): Promise<BlockEntity[]> {
-    const query = this.tx.manager
-      .createQueryBuilder(BlockEntity, 'b')
-      .where('b.blocker_id = :blockerId', { blockerId })
-      .orderBy('b.created_at', 'DESC')
-      .addOrderBy('b.blocked_id', 'DESC')
-      .limit(page.limit + 1);
-    if (page.after) {
-      query.andWhere('(b.created_at, b.blocked_id) < (:createdAt, :id)', {
-        createdAt: page.after.createdAt,
-        id: page.after.id,
-      });
-    }
-    return query.getMany();
+  async listPage(blockerId: string, page: PageRequest): Promise<BlockRow[]> {
+    const rows: Array<KeysetRow & { blocked_id: string }> = await this.tx.manager.query(
+      ...BLOCKED.page(blockerId, page),
+    );
+    return rows.map((row) => ({ blockedId: row.blocked_id, createdAt: createdAtOf(row) }));
   }
 }

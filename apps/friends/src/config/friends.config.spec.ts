@@ -6,11 +6,25 @@ describe('friendsConfigSchema', () => {
     const config = loadConfig(friendsConfigSchema, {});
     expect(config).toMatchObject({
       http: { port: 3003, bodyLimit: '16kb' },
-      grpc: { port: 50053, url: '0.0.0.0:50053' },
+      // Internal gRPC: loopback unless a deployment opens it, no credential unless given.
+      grpc: { port: 50053, url: '127.0.0.1:50053' },
+      internalApiToken: undefined,
       database: { url: 'postgres://postgres@127.0.0.1:5432/friends' },
       kafka: { brokers: ['127.0.0.1:9092'] }, // no group id: KafkaModule then uses the service name
       auth: { issuer: 'messenger-auth', audience: 'messenger' },
     });
+  });
+
+  it('opens the gRPC listener and takes the service credential only when told to', () => {
+    const token = 'a-service-credential-of-32-chars!';
+    const config = loadConfig(friendsConfigSchema, {
+      GRPC_HOST: '0.0.0.0',
+      INTERNAL_API_TOKEN: token,
+    });
+    expect(config).toMatchObject({ grpc: { url: '0.0.0.0:50053' }, internalApiToken: token });
+    expect(() => loadConfig(friendsConfigSchema, { INTERNAL_API_TOKEN: 'too-short' })).toThrow(
+      /INTERNAL_API_TOKEN/,
+    );
   });
 
   it('reports every bad variable at once', () => {

@@ -4,6 +4,11 @@ import {
   tokenVerificationEnvSchema,
   commonConfig,
   tokenVerificationConfig,
+  internalCallsEnvSchema,
+  rateLimitConfig,
+  rateLimitEnvSchema,
+  redisConfig,
+  redisEnvSchema,
 } from '@app/platform';
 import { z } from 'zod';
 
@@ -13,9 +18,17 @@ import { z } from 'zod';
  */
 export const friendsConfigSchema = commonEnvSchema
   .extend(tokenVerificationEnvSchema.shape)
+  .extend(internalCallsEnvSchema.shape)
+  .extend(redisEnvSchema('friends').shape)
+  .extend(rateLimitEnvSchema.shape)
   .extend({
     HTTP_PORT: env.port(3003),
-    GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+    /**
+     * Interface the internal gRPC server binds to: loopback, so that only this machine
+     * reaches it unless a deployment opens it (0.0.0.0 in docker-compose and Kubernetes,
+     * where other containers call it). Callers need the service credential either way.
+     */
+    GRPC_HOST: z.string().min(1).default('127.0.0.1'),
     GRPC_PORT: env.port(50053),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/friends'),
     /** Largest JSON body accepted, in the notation of body-parser (`16kb`, `1mb`). */
@@ -30,6 +43,11 @@ export const friendsConfigSchema = commonEnvSchema
     grpc: { port: e.GRPC_PORT, url: `${e.GRPC_HOST}:${e.GRPC_PORT}` },
     database: { url: e.DATABASE_URL },
     auth: tokenVerificationConfig(e),
+    /** Holds the request counters, shared by every instance. */
+    redis: redisConfig(e),
+    rateLimit: rateLimitConfig(e),
+    /** The service credential every caller of the gRPC API must present. */
+    internalApiToken: e.INTERNAL_API_TOKEN,
   }));
 
 /** friends' validated configuration. */

@@ -27,6 +27,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthenticatedUser, BearerAuthGuard, CurrentUser } from '@app/platform';
 import { ConditionalGet } from '../common/conditional-get.decorator';
+import { ApiRateLimited } from '../common/api-rate-limited.decorator';
 import { ErrorBodyDto } from '../common/dto/error-body.dto';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { FriendRequestDto, FriendRequestPageDto } from './dto/friend-request.dto';
@@ -67,6 +68,7 @@ const AnswerResponses = (status: 'accepted' | 'declined') =>
   type: ErrorBodyDto,
   description: 'No or invalid access token (COMMON.UNAUTHENTICATED)',
 })
+@ApiRateLimited()
 @UseGuards(BearerAuthGuard)
 @Controller('v1/friends/requests')
 export class FriendRequestsController {

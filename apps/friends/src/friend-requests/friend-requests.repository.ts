@@ -1,10 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
+import { createdAtOf, KeysetList, KeysetRow } from '../common/keyset-list';
 import { PageRequest } from '../common/pagination';
-import { FriendRequestEntity } from './entities/friend-request.entity';
+import { FriendRequestEntity, FriendRequestStatus } from './entities/friend-request.entity';
 
 /** Which side of a request the listing user is on. */
 export type RequestDirection = 'incoming' | 'outgoing';
+
+/** Pending requests to or from a user (`friend_requests_incoming_idx` / `_outgoing_idx`). */
+const PENDING: Record<RequestDirection, KeysetList> = {
+  incoming: pendingList('to_user_id'),
+  outgoing: pendingList('from_user_id'),
+};
+
+function pendingList(userColumn: string): KeysetList {
+  return new KeysetList({
+    table: 'friend_requests',
+    columns: ['id', 'from_user_id', 'to_user_id', 'status', 'updated_at'],
+    owner: `${userColumn} = $1 AND status = 'pending'`,
+    id: 'id',
+  });
+}
+
+type RequestRow = KeysetRow & {
+  id: string;
+  from_user_id: string;
+  to_user_id: string;
+  status: FriendRequestStatus;
+  updated_at: Date;
+};
 
 /** Reads of the friend requests projection (written by the pairs' event store). */
 @Injectable()
@@ -26,20 +50,16 @@ export class FriendRequestsRepository {
     direction: RequestDirection,
     page: PageRequest,
   ): Promise<FriendRequestEntity[]> {
-    const column = direction === 'incoming' ? 'r.to_user_id' : 'r.from_user_id';
-    const query = this.tx.manager
-      .createQueryBuilder(FriendRequestEntity, 'r')
-      .where(`${column} = :userId`, { userId })
-      .andWhere(`r.status = 'pending'`)
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(page.limit + 1);
-    if (page.after) {
-      query.andWhere('(r.created_at, r.id) < (:createdAt, :id)', {
-        createdAt: page.after.createdAt,
-        id: page.after.id,
-      });
-    }
-    return query.getMany();
+    const rows: RequestRow[] = await this.tx.manager.query(
+      ...PENDING[direction].page(userId, page),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      fromUserId: row.from_user_id,
+      toUserId: row.to_user_id,
+      status: row.status,
+      createdAt: createdAtOf(row),
+      updatedAt: row.updated_at,
+    }));
   }
 }

@@ -23,6 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthenticatedUser, BearerAuthGuard, CurrentUser } from '@app/platform';
 import { ConditionalGet } from '../common/conditional-get.decorator';
+import { ApiRateLimited } from '../common/api-rate-limited.decorator';
 import { ErrorBodyDto } from '../common/dto/error-body.dto';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { FriendPageDto } from './dto/friend.dto';
@@ -35,6 +36,7 @@ import { FriendshipsService } from './friendships.service';
   type: ErrorBodyDto,
   description: 'No or invalid access token (COMMON.UNAUTHENTICATED)',
 })
+@ApiRateLimited()
 @UseGuards(BearerAuthGuard)
 @Controller('v1/friends')
 export class FriendshipsController {

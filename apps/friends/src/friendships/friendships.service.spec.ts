@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { decodeCursor } from '../common/pagination';
+import { decodeKeyset } from '@app/platform';
 import { BlocksRepository } from '../blocks/blocks.repository';
 import { PairsService } from '../pairs/pairs.service';
 import { FriendshipEntity } from './entities/friendship.entity';
@@ -51,7 +51,7 @@ describe('FriendshipsService', () => {
       { userId: friendId(3), since: aFriendship(3).createdAt },
       { userId: friendId(2), since: aFriendship(2).createdAt },
     ]);
-    expect(decodeCursor(page.nextCursor!)).toEqual({
+    expect(decodeKeyset(page.nextCursor!)).toEqual({
       createdAt: aFriendship(2).createdAt,
       id: friendId(2),
     });

@@ -42,6 +42,11 @@ export class IdempotencyRepository {
     );
   }
 
+  /** Forgets every key of a deleted account: the stored answers name its friends. */
+  async deleteAllOf(userId: string): Promise<void> {
+    await this.tx.manager.delete(IdempotencyKeyEntity, { userId });
+  }
+
   /** Forgets keys older than `maxAgeMs`; a client retries within minutes, not days. */
   async purgeOlderThan(maxAgeMs: number): Promise<void> {
     await this.tx.manager.query(

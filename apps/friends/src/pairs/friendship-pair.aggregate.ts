@@ -1,4 +1,4 @@
-import { pairKey } from '../common/pair';
+import { pairId } from '@app/contracts';
 import { PairErrors } from './pair.errors';
 import { EMPTY_PAIR_STATE, evolve, PairEvent, PairState, PendingRequest } from './pair.events';
 
@@ -29,13 +29,13 @@ export class FriendshipPair {
   /** A pair with no history yet. */
   static start(a: string, b: string): FriendshipPair {
     const [low, high] = a < b ? [a, b] : [b, a];
-    return new FriendshipPair(pairKey(a, b), low, high, EMPTY_PAIR_STATE, 0);
+    return new FriendshipPair(pairId(a, b), low, high, EMPTY_PAIR_STATE, 0);
   }
 
   /** A pair rebuilt from its stored state (snapshot) at `version`. */
   static restore(a: string, b: string, state: PairState, version: number): FriendshipPair {
     const [low, high] = a < b ? [a, b] : [b, a];
-    return new FriendshipPair(pairKey(a, b), low, high, state, version);
+    return new FriendshipPair(pairId(a, b), low, high, state, version);
   }
 
   get state(): PairState {
@@ -122,6 +122,6 @@ export class FriendshipPair {
 
   /** A programming error, not a user's: the service loaded the wrong pair. */
   private assertMember(a: string, b: string): void {
-    if (pairKey(a, b) !== this.id) throw new Error(`(${a}, ${b}) is not pair ${this.id}`);
+    if (pairId(a, b) !== this.id) throw new Error(`(${a}, ${b}) is not pair ${this.id}`);
   }
 }

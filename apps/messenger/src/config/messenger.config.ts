@@ -4,6 +4,7 @@ import {
   tokenVerificationEnvSchema,
   commonConfig,
   tokenVerificationConfig,
+  internalCallsEnvSchema,
 } from '@app/platform';
 import { z } from 'zod';
 
@@ -19,6 +20,7 @@ const hostPort = (fallback: string) =>
  */
 export const messengerConfigSchema = commonEnvSchema
   .extend(tokenVerificationEnvSchema.shape)
+  .extend(internalCallsEnvSchema.shape)
   .extend({
     HTTP_PORT: env.port(3004),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/messenger'),
@@ -27,11 +29,6 @@ export const messengerConfigSchema = commonEnvSchema
     FRIENDS_GRPC_URL: hostPort('127.0.0.1:50053'),
     /** Deadline of every outgoing gRPC call, in milliseconds. */
     GRPC_DEADLINE_MS: z.coerce.number().int().min(50).default(2000),
-    /**
-     * Comma-separated browser origins allowed to open a socket, or `*` for any. `*` is
-     * refused in production, where the allowlist must be explicit.
-     */
-    CORS_ORIGINS: z.string().min(1).default('*'),
     /** Largest socket.io packet accepted; a bigger one closes that socket (socket.io's rule). */
     MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16_384),
     /**
@@ -45,6 +42,15 @@ export const messengerConfigSchema = commonEnvSchema
     MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(10),
     /** How long the last socket of a user must stay closed before friends see them offline. */
     PRESENCE_OFFLINE_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
+    /**
+     * How long a socket's entry in Redis lives without a heartbeat: the sockets (and
+     * presence) of an instance that died without closing them fade out after this.
+     */
+    PRESENCE_CONNECTION_TTL_MS: z.coerce.number().int().min(1_000).default(90_000),
+    /** How often each instance refreshes its sockets' entries (well below the TTL). */
+    PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(200).default(30_000),
+    /** How often each instance looks for users of dead instances to announce offline. */
+    PRESENCE_SWEEP_MS: z.coerce.number().int().min(200).default(15_000),
     /** How long the friendship circuit stays open before trying friends again. */
     FRIENDS_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(10_000),
   })
@@ -55,30 +61,27 @@ export const messengerConfigSchema = commonEnvSchema
     redis: { url: e.REDIS_URL },
     auth: tokenVerificationConfig(e),
     friends: { grpcUrl: e.FRIENDS_GRPC_URL },
+    /** The service credential, sent with every call to friends' internal gRPC API. */
+    internalApiToken: e.INTERNAL_API_TOKEN,
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
-    cors: { origins: parseOrigins(e.CORS_ORIGINS) },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       messagesPerSecond: e.MESSAGES_PER_SECOND,
       messageBurst: e.MESSAGE_BURST,
       maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     },
-    presence: { offlineDelayMs: e.PRESENCE_OFFLINE_DELAY_MS },
+    presence: {
+      offlineDelayMs: e.PRESENCE_OFFLINE_DELAY_MS,
+      connectionTtlMs: e.PRESENCE_CONNECTION_TTL_MS,
+      heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      sweepMs: e.PRESENCE_SWEEP_MS,
+    },
     friendsBreaker: { resetMs: e.FRIENDS_BREAKER_RESET_MS },
   }))
-  .refine((c) => c.env !== 'production' || c.cors.origins !== '*', {
-    message: 'CORS_ORIGINS must list the allowed origins in production, not *',
-    path: ['CORS_ORIGINS'],
+  .refine((c) => c.presence.heartbeatMs * 2 <= c.presence.connectionTtlMs, {
+    message: 'PRESENCE_HEARTBEAT_MS must be at most half of PRESENCE_CONNECTION_TTL_MS',
+    path: ['PRESENCE_HEARTBEAT_MS'],
   });
-
-/** `*` stays a wildcard; anything else becomes the list of allowed origins. */
-function parseOrigins(raw: string): '*' | string[] {
-  if (raw.trim() === '*') return '*';
-  return raw
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
-}
 
 /** The typed configuration of the messenger service. */
 export type MessengerConfig = z.output<typeof messengerConfigSchema>;

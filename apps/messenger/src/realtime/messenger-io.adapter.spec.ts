@@ -25,14 +25,16 @@ describe('originAllowed', () => {
     expect(originAllowed(request(), allowlist)).toBe(true);
   });
 
-  it('lets anything in with the * wildcard', () => {
-    expect(originAllowed(request('https://any.example.test'), '*')).toBe(true);
+  it('compares the whole origin: scheme, host and port', () => {
+    for (const near of ['http://app.example.test', 'https://app.example.test:8443']) {
+      expect(originAllowed(request(near), allowlist)).toBe(false);
+    }
   });
 });
 
 describe('MessengerIoAdapter.bindMessageHandlers', () => {
   const adapter = new MessengerIoAdapter({} as INestApplicationContext, {
-    corsOrigins: '*',
+    corsOrigins: ['https://app.example.test'],
     redisUrl: 'redis://127.0.0.1:1',
     maxPayloadBytes: 1024,
   });

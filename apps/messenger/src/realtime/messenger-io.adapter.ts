@@ -1,3 +1,4 @@
+import { corsOptions, isAllowedOrigin } from '@app/platform';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
@@ -21,7 +22,7 @@ interface SharedEvent {
 
 /** What the adapter needs from config. */
 export interface MessengerIoOptions {
-  corsOrigins: '*' | string[];
+  corsOrigins: readonly string[];
   redisUrl: string;
   maxPayloadBytes: number;
 }
@@ -31,8 +32,8 @@ export interface MessengerIoOptions {
  * are fixed at import time, before config is loaded):
  * - the Redis adapter, so `server.to(room).emit(...)` on one instance reaches sockets held
  *   by every other instance — rooms are per user, so nothing above this changes;
- * - the Origin allowlist, checked on every handshake request (CORS alone only binds
- *   browsers' XHR polling, not WebSocket upgrades);
+ * - the platform's CORS policy, and its Origin allowlist checked on every handshake
+ *   request (CORS alone only binds browsers' XHR polling, not WebSocket upgrades);
  * - `maxHttpBufferSize`: a bigger packet closes that socket, never the process;
  * - lean per-socket event handlers (see {@link bindMessageHandlers}).
  */
@@ -55,7 +56,7 @@ export class MessengerIoAdapter extends IoAdapter {
     const { corsOrigins, maxPayloadBytes } = this.options;
     const server = super.createIOServer(port, {
       ...options,
-      cors: { origin: corsOrigins, methods: ['GET', 'POST'] },
+      cors: corsOptions(corsOrigins),
       maxHttpBufferSize: maxPayloadBytes,
       allowRequest: (
         request: IncomingMessage,
@@ -163,7 +164,14 @@ export class MessengerIoAdapter extends IoAdapter {
   override async close(server: Parameters<IoAdapter['close']>[0]): Promise<void> {
     await super.close(server);
     await Promise.all(
-      this.redisClients.map((client) => client.quit().catch(() => client.disconnect())),
+      this.redisClients.map(async (client) => {
+        // The Redis adapter's close sends its UNSUBSCRIBEs (and broadcasts their PUBLISHes)
+        // without awaiting them; a client closed under pending commands rejects them where
+        // nobody listens, which ends the process with an unhandled rejection. Replies come
+        // in order, so once a PING is answered nothing is pending.
+        await client.ping().catch(() => undefined);
+        await client.quit().catch(() => client.disconnect());
+      }),
     );
   }
 
@@ -200,8 +208,6 @@ export function toObservable(result: unknown): Observable<unknown> {
  * Browsers always send `Origin`; it must be on the allowlist. Native and server clients
  * send none and are let through: the access token, not the origin, authenticates them.
  */
-export function originAllowed(request: IncomingMessage, allowed: '*' | string[]): boolean {
-  const origin = request.headers.origin;
-  if (allowed === '*' || origin === undefined) return true;
-  return allowed.includes(origin);
+export function originAllowed(request: IncomingMessage, allowed: readonly string[]): boolean {
+  return isAllowedOrigin(request.headers.origin, allowed);
 }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { EventPayload, pairId, Topics } from '@app/contracts';
+import { AccountLifecycle, EventPayload, pairId, Topics } from '@app/contracts';
 import { VersionGate } from '@app/kafka';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { FriendshipsService } from './friendships.service';
@@ -10,7 +10,9 @@ import { FriendshipsService } from './friendships.service';
  *
  * `accepted` and `removed` travel on different topics, so they may arrive in either order
  * after an outage; the pair's version decides, and an event older than the last one
- * applied to the pair's friendship is skipped.
+ * applied to the pair's friendship is skipped. So is an acceptance that arrives after one
+ * of the two accounts was deleted (`auth.user.deleted.v1` travels on its own topic): the
+ * deletion erased the user's friendships, and a late event must not bring one back.
  */
 @Controller()
 export class FriendEventsConsumer {
@@ -23,7 +25,10 @@ export class FriendEventsConsumer {
   async onRequestAccepted(
     @Payload() event: EventPayload<typeof Topics.FriendRequestAccepted>,
   ): Promise<void> {
-    if (await this.isNewest(event.fromUserId, event.toUserId, event.pairVersion)) {
+    if (
+      (await this.isNewest(event.fromUserId, event.toUserId, event.pairVersion)) &&
+      !(await this.eitherDeleted(event.fromUserId, event.toUserId))
+    ) {
       await this.friendships.befriend(event.fromUserId, event.toUserId);
     }
   }
@@ -39,5 +44,13 @@ export class FriendEventsConsumer {
 
   private isNewest(a: string, b: string, pairVersion: number): Promise<boolean> {
     return this.versions.advance(`friendship:${pairId(a, b)}`, pairVersion);
+  }
+
+  private async eitherDeleted(a: string, b: string): Promise<boolean> {
+    const { stream, deleted } = AccountLifecycle;
+    return (
+      (await this.versions.reached(stream(a), deleted)) ||
+      (await this.versions.reached(stream(b), deleted))
+    );
   }
 }

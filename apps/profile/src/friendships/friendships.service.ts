@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { decodeKeyset, encodeKeyset } from '@app/platform';
 import DataLoader from 'dataloader';
 import type { ProfileEntity } from '../profiles/entities/profile.entity';
-import {
-  decodeCursor,
-  encodeCursor,
-  invalidCursor,
-  type Page,
-  pageSize,
-  toPage,
-} from '../pagination/page';
-import { isUuid } from '../profiles/profiles.rules';
+import { type Page, pageSize, toPage } from '../pagination/page';
 import {
   type FriendRow,
   FriendshipsRepository,
@@ -27,11 +20,13 @@ export interface FriendsLoaders {
   page: DataLoader<FriendsPageKey, FriendRow[]>;
 }
 
-/** The keyset position a friends cursor holds; BAD_USER_INPUT for a forged one. */
+/**
+ * The keyset position a friends cursor holds: `[since, friendId]`, read by the platform's
+ * keyset cursor, which refuses anything this API did not issue — a time PostgreSQL cannot
+ * hold, an id that is not a UUID — as BAD_USER_INPUT on `after`.
+ */
 function friendsPosition(cursor: string): FriendsPageKey['after'] {
-  const [sinceText, friendId] = decodeCursor(cursor, 2);
-  const since = new Date(sinceText);
-  if (Number.isNaN(since.getTime()) || !isUuid(friendId)) throw invalidCursor();
+  const { createdAt: since, id: friendId } = decodeKeyset(cursor, 'after');
   return { since, friendId };
 }
 
@@ -88,7 +83,7 @@ export class FriendshipsService {
       after: after ? friendsPosition(after) : undefined,
     });
     const page = toPage(rows, limit, (row) =>
-      encodeCursor([row.since.toISOString(), row.profile.id]),
+      encodeKeyset({ createdAt: row.since, id: row.profile.id }),
     );
     return {
       hasNextPage: page.hasNextPage,

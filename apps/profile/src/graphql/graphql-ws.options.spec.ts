@@ -22,8 +22,8 @@ const verifier = { verify: jest.fn() };
 const ctx = {} as Context<Record<string, unknown> | undefined, unknown>;
 
 /** The hooks graphql-ws calls, as the service configures them. */
-function hooks(hideSchemaDetails = false) {
-  const options = graphqlWsOptions(verifier, () => schema, { hideSchemaDetails });
+function hooks(hideSchemaDetails = false, introspection = true) {
+  const options = graphqlWsOptions(verifier, () => schema, { hideSchemaDetails, introspection });
   return {
     onSubscribe: (payload: SubscribePayload) =>
       options.onSubscribe!(ctx, '1', payload) as ExecutionArgs | readonly GraphQLError[],
@@ -143,5 +143,36 @@ describe('graphqlWsOptions: errors sent over the WebSocket', () => {
     };
     expect(message(false)).toMatch(/Did you mean "watched"\?/);
     expect(message(true)).toBe('Cannot query field "watche" on type "Subscription".');
+  });
+
+  it.each(['{ __schema { types { name } } }', '{ __type(name: "Query") { name } }'])(
+    'refuses the introspection %s where the policy turns it off, as Apollo does over HTTP',
+    (query) => {
+      const closed = hooks(true, false);
+      const [sent] = closed.onError(closed.onSubscribe({ query }) as readonly GraphQLError[]);
+      expect(sent).toMatchObject({
+        message: expect.stringMatching(/introspection has been disabled/) as unknown,
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
+      // Allowed where the policy allows it (development and tests).
+      expect(Array.isArray(hooks(false, true).onSubscribe({ query }))).toBe(false);
+    },
+  );
+
+  it('keeps introspection closed when the policy does not say', () => {
+    const options = graphqlWsOptions(verifier, () => schema);
+    const refused = options.onSubscribe!(ctx, '1', {
+      query: '{ __schema { queryType { name } } }',
+    });
+    expect(Array.isArray(refused)).toBe(true);
+  });
+
+  it('holds introspection to the query limits', () => {
+    const aliased = Array.from({ length: 51 }, (_, i) => `s${i}: __schema { queryType { name } }`);
+    const { onSubscribe, onError } = hooks();
+    const refused = onSubscribe({ query: `{ ${aliased.join(' ')} }` });
+    expect(onError(refused as readonly GraphQLError[])[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_MANY_ALIASES',
+    });
   });
 });

@@ -9,7 +9,9 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   Kind,
+  NoSchemaIntrospectionCustomRule,
   parse,
+  specifiedRules,
   validate,
 } from 'graphql';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
@@ -47,9 +49,17 @@ export function connectionToken(params: Record<string, unknown> | undefined): st
  */
 export type GraphqlWsOptions = GraphQLWsSubscriptionsConfig & Pick<ServerOptions, 'onError'>;
 
-/** How {@link graphqlWsOptions} checks and reports operations. */
+/**
+ * How {@link graphqlWsOptions} checks and reports operations: the same rules Apollo applies
+ * over HTTP, from the same values (see `operationPolicy`).
+ */
 export interface GraphqlWsPolicy {
   limits?: QueryLimits;
+  /**
+   * Whether `__schema` and `__type` may be asked (Apollo's `introspection`); off unless
+   * said, so a caller that forgets it keeps the schema private.
+   */
+  introspection?: boolean;
   /** Production: validation errors do not suggest field names (as Apollo's option does over HTTP). */
   hideSchemaDetails?: boolean;
 }
@@ -60,8 +70,10 @@ export interface GraphqlWsPolicy {
  *   is closed with 4403 before any operation, and it is closed with 4403 when the token
  *   expires, so a stolen socket does not outlive its token;
  * - the operation context carries that user (see {@link operationContext});
- * - subscriptions pass the same query limits as HTTP operations (Apollo's plugins do
- *   not see WebSocket traffic); `schema()` is the schema Apollo started with;
+ * - every operation over the socket (subscriptions, and queries and mutations, which
+ *   graphql-ws runs too) passes the same validation — introspection refused where Apollo
+ *   refuses it — and the same query limits as over HTTP, since Apollo's rules and plugins
+ *   do not see WebSocket traffic; `schema()` is the schema Apollo started with;
  * - every error leaves through {@link formatGraphQLError}, like over HTTP: graphql-ws
  *   knows nothing of Apollo's `formatError` and would otherwise send errors raw, without
  *   `extensions.code` and with internal messages unmasked.
@@ -69,8 +81,11 @@ export interface GraphqlWsPolicy {
 export function graphqlWsOptions(
   verifier: Pick<AccessTokenVerifier, 'verify'>,
   schema: () => GraphQLSchema | undefined,
-  { limits = QUERY_LIMITS, hideSchemaDetails = false }: GraphqlWsPolicy = {},
+  { limits = QUERY_LIMITS, introspection = false, hideSchemaDetails = false }: GraphqlWsPolicy = {},
 ): GraphqlWsOptions {
+  const rules = introspection
+    ? specifiedRules
+    : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   return {
     onConnect: async (ctx: WsContext) => {
       const token = connectionToken(ctx.connectionParams);
@@ -102,7 +117,7 @@ export function graphqlWsOptions(
       } catch (error) {
         return [requestError(error as GraphQLError, ApolloServerErrorCode.GRAPHQL_PARSE_FAILED)];
       }
-      const errors = validate(current, document);
+      const errors = validate(current, document, rules);
       if (errors.length > 0) {
         return errors.map((error) =>
           requestError(

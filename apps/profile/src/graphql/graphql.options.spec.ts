@@ -1,11 +1,16 @@
 import { ApolloServer, type GraphQLResponse } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { buildProfileSchema } from '../../test/support/build-schema';
 import { graphqlOptions } from './graphql.options';
+import type { GraphqlWsOptions } from './graphql-ws.options';
 
 const verifier = { verify: jest.fn() };
 
-/** An Apollo server with the options the service runs with in `env`. */
+/**
+ * An Apollo server with the options the service runs with in `env`, and what graphql-ws
+ * does with an operation under the same options (its hooks see the schema once Apollo
+ * has started, as in the service): the formatted errors it sends, or [] when it runs it.
+ */
 async function serverFor(env: 'production' | 'test', schema: GraphQLSchema) {
   const {
     introspection,
@@ -13,7 +18,16 @@ async function serverFor(env: 'production' | 'test', schema: GraphQLSchema) {
     includeStacktraceInErrorResponses,
     formatError,
     plugins,
+    subscriptions,
   } = graphqlOptions({ env }, verifier);
+  const ws = subscriptions?.['graphql-ws'] as GraphqlWsOptions;
+  const ctx = {} as Parameters<NonNullable<GraphqlWsOptions['onSubscribe']>>[0];
+  const overWebSocket = (query: string) => {
+    const refused = ws.onSubscribe!(ctx, '1', { query });
+    return Array.isArray(refused)
+      ? (ws.onError!(ctx, '1', { query }, refused) as GraphQLFormattedError[])
+      : [];
+  };
   const server = new ApolloServer({
     schema,
     introspection,
@@ -23,7 +37,7 @@ async function serverFor(env: 'production' | 'test', schema: GraphQLSchema) {
     plugins,
   });
   await server.start();
-  return server;
+  return Object.assign(server, { overWebSocket });
 }
 
 const errorsOf = (response: GraphQLResponse) =>
@@ -36,7 +50,7 @@ describe('graphqlOptions', () => {
   });
 
   describe('in production', () => {
-    let server: ApolloServer;
+    let server: Awaited<ReturnType<typeof serverFor>>;
     beforeAll(async () => (server = await serverFor('production', schema)));
     afterAll(() => server.stop());
 
@@ -46,6 +60,17 @@ describe('graphqlOptions', () => {
       );
       expect(errors[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(errors[0]?.message).toMatch(/introspection/i);
+    });
+
+    it('refuses introspection over graphql-ws as well, with the same code', () => {
+      for (const query of [
+        '{ __schema { types { name } } }',
+        '{ __type(name: "Profile") { name } }',
+      ]) {
+        const [error] = server.overWebSocket(query);
+        expect(error?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(error?.message).toMatch(/introspection/i);
+      }
     });
 
     it('does not suggest field names in errors', async () => {
@@ -62,7 +87,7 @@ describe('graphqlOptions', () => {
   });
 
   describe('outside production', () => {
-    let server: ApolloServer;
+    let server: Awaited<ReturnType<typeof serverFor>>;
     beforeAll(async () => (server = await serverFor('test', schema)));
     afterAll(() => server.stop());
 
@@ -73,6 +98,7 @@ describe('graphqlOptions', () => {
       expect(errorsOf(introspection)).toEqual([]);
       const errors = errorsOf(await server.executeOperation({ query: '{ mee { id } }' }));
       expect(errors[0]?.message).toMatch(/did you mean "me"/i);
+      expect(server.overWebSocket('{ __schema { queryType { name } } }')).toEqual([]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { type GraphQLSchema, parse } from 'graphql';
+import { buildSchema, getIntrospectionQuery, type GraphQLSchema, parse } from 'graphql';
 import { buildProfileSchema } from '../../test/support/build-schema';
 import { checkQueryLimits, QUERY_LIMITS, QueryLimitCodes } from './query-limits';
 
@@ -70,6 +70,66 @@ describe('checkQueryLimits', () => {
   it('counts an omitted first as a default page', () => {
     const query = `{ searchUsers(query: "ad", first: 100) { edges { node { friends { edges { node { ${FRIENDS(100, 'id')} } } } } } } }`;
     expect(check(query)?.extensions?.code).toBe(QueryLimitCodes.TOO_COMPLEX);
+  });
+
+  describe('introspection counts like any field', () => {
+    const standard = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    /** `copies` aliased `__schema` selections of the whole schema, as IDEs ask for it. */
+    const dumps = (copies: number) =>
+      `{ ${Array.from({ length: copies }, (_, i) => `d${i}: __schema { types { ...FullType } directives { name } }`).join(' ')} }
+      ${standard.slice(standard.indexOf('fragment FullType'))}`;
+
+    it('toward aliases: 300 aliased __schema selections are refused', () => {
+      const aliased = Array.from({ length: 300 }, (_, i) => `s${i}: __schema { types { name } }`);
+      expect(check(`{ ${aliased.join(' ')} }`)?.extensions).toMatchObject({
+        code: QueryLimitCodes.TOO_MANY_ALIASES,
+        actual: 300,
+      });
+      const typenames = Array.from({ length: 51 }, (_, i) => `t${i}: __typename`);
+      expect(check(`{ ${typenames.join(' ')} }`)?.extensions?.code).toBe(
+        QueryLimitCodes.TOO_MANY_ALIASES,
+      );
+    });
+
+    it('toward depth: __typename below ten levels is the eleventh', () => {
+      const query = `{ me { ${FRIENDS(1, FRIENDS(1, FRIENDS(1, '__typename')))} } }`;
+      expect(check(query)?.extensions).toMatchObject({
+        code: QueryLimitCodes.TOO_DEEP,
+        actual: 11,
+      });
+      const typeFields = `{ __type(name: "Profile") { ${'fields { type { '.repeat(5)}name${' } }'.repeat(5)} } }`;
+      expect(check(typeFields)?.extensions?.code).toBe(QueryLimitCodes.TOO_DEEP);
+    });
+
+    it('toward cost: __schema lists cost what the schema holds, so three dumps are too many', () => {
+      expect(check(dumps(1))).toBeUndefined();
+      expect(check(dumps(3))?.extensions).toMatchObject({ code: QueryLimitCodes.TOO_COMPLEX });
+    });
+
+    it('lets through the introspection query IDEs and code generators send', () => {
+      // Its type references nest `ofType` nine deep; they unwrap `[T!]!`, never fan out.
+      // It costs about 3,900 with this schema's 21 types: should a growing schema push it
+      // past the limit, this fails before the Sandbox does (see ADR 0018).
+      expect(check(standard)).toBeUndefined();
+      expect(check(getIntrospectionQuery())).toBeUndefined();
+    });
+
+    it('gives ofType its pass on introspection types only', () => {
+      const ofTypes = `{ __type(name: "Profile") { fields { type { ${'ofType { '.repeat(12)}name${' }'.repeat(12)} } } } }`;
+      expect(check(ofTypes)).toBeUndefined();
+      const own = buildSchema('type Query { node: Node } type Node { id: ID ofType: Node }');
+      const query = `{ node { ${'ofType { '.repeat(10)}id${' }'.repeat(10)} } }`;
+      expect(checkQueryLimits(own, parse(query), undefined, undefined)?.extensions).toMatchObject({
+        code: QueryLimitCodes.TOO_DEEP,
+        actual: 12,
+      });
+    });
   });
 
   it('stops walking a fragment bomb instead of expanding it', () => {

@@ -2,11 +2,17 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
+  getNamedType,
   getOperationAST,
   GraphQLError,
+  type GraphQLNamedType,
   type GraphQLSchema,
+  isInterfaceType,
+  isObjectType,
   Kind,
+  SchemaMetaFieldDef,
   type SelectionSetNode,
+  TypeMetaFieldDef,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination/page';
@@ -17,7 +23,10 @@ export interface QueryLimits {
   maxDepth: number;
   /** Aliased fields in the whole operation (fragments counted where they are spread). */
   maxAliases: number;
-  /** Estimated cost: 1 per field, list fields multiplied by their `first`. */
+  /**
+   * Estimated cost: 1 per field, list fields multiplied by their `first`, and the lists of
+   * `__schema` (`types`, `directives`) by how many the schema has.
+   */
   maxComplexity: number;
   /** Largest `first` of any field. */
   maxPageSize: number;
@@ -79,26 +88,39 @@ export function checkQueryLimits(
   let aliases = 0;
   let walked = 0;
   let deepest = 0;
-  const walk = (selectionSet: SelectionSetNode, depth: number): void => {
+  // Every field counts, introspection ones too: one `__schema` returns the whole schema,
+  // and aliases multiply it like any other field.
+  const walk = (
+    selectionSet: SelectionSetNode,
+    depth: number,
+    parent: GraphQLNamedType | undefined,
+  ): void => {
     for (const selection of selectionSet.selections) {
       if (walked > MAX_FIELDS_WALKED) return;
       if (selection.kind === Kind.FIELD) {
-        // Introspection (`__schema`, `__type`) is off in production and nests deeply by
-        // design; `__typename` costs nothing.
-        if (selection.name.value.startsWith('__')) continue;
         walked += 1;
         if (selection.alias) aliases += 1;
-        deepest = Math.max(deepest, depth + 1);
-        if (selection.selectionSet) walk(selection.selectionSet, depth + 1);
+        // `ofType` unwraps one level of a type reference (`[Profile!]!` is three) and
+        // answers null below the schema's deepest one, so it neither fans out nor
+        // recurses; the query IDEs and code generators send nests it nine times deep.
+        const level =
+          parent?.name === '__Type' && selection.name.value === 'ofType' ? depth : depth + 1;
+        deepest = Math.max(deepest, level);
+        if (selection.selectionSet) {
+          walk(selection.selectionSet, level, fieldType(schema, parent, selection.name.value));
+        }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, depth);
+        const condition = selection.typeCondition?.name.value;
+        walk(selection.selectionSet, depth, condition ? schema.getType(condition) : parent);
       } else {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet, depth);
+        if (fragment) {
+          walk(fragment.selectionSet, depth, schema.getType(fragment.typeCondition.name.value));
+        }
       }
     }
   };
-  walk(operation.selectionSet, 0);
+  walk(operation.selectionSet, 0, schema.getRootType(operation.operation) ?? undefined);
 
   if (deepest > limits.maxDepth) {
     return new QueryLimitError(
@@ -133,6 +155,20 @@ export function checkQueryLimits(
     largestPage = Math.max(largestPage, first);
     return 1 + Math.max(first, 0) * Math.max(childComplexity, 1);
   };
+  /**
+   * One `__schema` selection lists the whole schema: its lists cost their real length, so
+   * aliased copies of a schema dump add up like aliased pages of users do.
+   */
+  const schemaListEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
+    if (type.name !== '__Schema') return undefined;
+    const length =
+      field.name === 'types'
+        ? Object.keys(schema.getTypeMap()).length
+        : field.name === 'directives'
+          ? schema.getDirectives().length
+          : undefined;
+    return length === undefined ? undefined : 1 + length * Math.max(childComplexity, 1);
+  };
   let complexity: number;
   try {
     complexity = getComplexity({
@@ -140,7 +176,7 @@ export function checkQueryLimits(
       query: document,
       operationName: operationName ?? undefined,
       variables,
-      estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [pageEstimator, schemaListEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
     // Variables that do not fit their types: execution refuses them as BAD_USER_INPUT
@@ -166,6 +202,19 @@ export function checkQueryLimits(
     );
   }
   return undefined;
+}
+
+/** The type a field of `parent` selects into (introspection's meta fields included). */
+function fieldType(
+  schema: GraphQLSchema,
+  parent: GraphQLNamedType | undefined,
+  name: string,
+): GraphQLNamedType | undefined {
+  if (name === SchemaMetaFieldDef.name) return getNamedType(SchemaMetaFieldDef.type);
+  if (name === TypeMetaFieldDef.name) return getNamedType(TypeMetaFieldDef.type);
+  if (!isObjectType(parent) && !isInterfaceType(parent)) return undefined;
+  const field = parent.getFields()[name];
+  return field ? getNamedType(field.type) : undefined;
 }
 
 /**

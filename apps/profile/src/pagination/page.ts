@@ -26,34 +26,6 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-/**
- * Cursors are opaque to clients (base64url of the keyset position) so the sort key can
- * change without breaking them; only this module reads their inside.
- */
-export function encodeCursor(position: readonly string[]): string {
-  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
-}
-
-/** The keyset position of an `after` cursor; BAD_USER_INPUT for anything else. */
-export function decodeCursor(cursor: string, arity: number): string[] {
-  try {
-    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(position) &&
-      position.length === arity &&
-      position.every((part) => typeof part === 'string')
-    ) {
-      return position;
-    }
-  } catch {
-    // fall through: not a cursor this API issued
-  }
-  throw invalidCursor();
-}
-
-/** BAD_USER_INPUT for an `after` that this API did not issue. */
-export const invalidCursor = (): DomainError => invalid('after', 'is not a cursor from this API');
-
 /** Splits the `limit + 1` rows fetched into a page: the extra row only says there is more. */
 export function toPage<T>(
   rows: readonly T[],

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { ProfileV1 } from '@app/contracts';
 import { ProfileEntity } from './entities/profile.entity';
 import { ProfilesService } from './profiles.service';
+import { UserErasureService } from './user-erasure.service';
 
 /** proto3 has no null: absent optional strings travel as empty strings. */
 const toProto = (profile: ProfileEntity): ProfileV1.Profile => ({
@@ -13,13 +14,17 @@ const toProto = (profile: ProfileEntity): ProfileV1.Profile => ({
 
 /**
  * `profile.v1.ProfileService`, the internal API other services call: batch profile
- * lookups and the nickname steps of auth's registration saga. Domain errors become gRPC
+ * lookups, the nickname steps of auth's registration saga, and the erasure of an account
+ * auth has just deleted. Domain errors become gRPC
  * statuses in the platform's GrpcExceptionFilter.
  */
 @Controller()
 @ProfileV1.ProfileServiceControllerMethods()
 export class ProfilesGrpcController implements ProfileV1.ProfileServiceController {
-  constructor(private readonly profiles: ProfilesService) {}
+  constructor(
+    private readonly profiles: ProfilesService,
+    private readonly erasure: UserErasureService,
+  ) {}
 
   async getProfiles(request: ProfileV1.GetProfilesRequest): Promise<ProfileV1.GetProfilesResponse> {
     const found = await this.profiles.getMany(request.ids ?? []);
@@ -37,6 +42,11 @@ export class ProfilesGrpcController implements ProfileV1.ProfileServiceControlle
     request: ProfileV1.ReleaseNicknameRequest,
   ): Promise<ProfileV1.ReleaseNicknameResponse> {
     await this.profiles.releaseNickname(request.userId);
+    return {};
+  }
+
+  async eraseUser(request: ProfileV1.EraseUserRequest): Promise<ProfileV1.EraseUserResponse> {
+    await this.erasure.eraseDeleted(request.userId);
     return {};
   }
 }

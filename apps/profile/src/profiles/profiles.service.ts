@@ -1,17 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { TransactionHost } from '@app/platform';
+import { CursorPart, decodeCursor, encodeCursor, TransactionHost } from '@app/platform';
+import { z } from 'zod';
 import { FriendshipsService } from '../friendships/friendships.service';
 import { ProfileUpdates } from '../live/profile-updates';
-import {
-  decodeCursor,
-  encodeCursor,
-  invalidCursor,
-  type Page,
-  pageSize,
-  toPage,
-} from '../pagination/page';
+import { type Page, pageSize, toPage } from '../pagination/page';
 import { ProfileEntity } from './entities/profile.entity';
 import { invalidInput, nicknameTaken, profileNotFound } from './profiles.errors';
 import { ProfilesRepository } from './profiles.repository';
@@ -19,18 +13,28 @@ import {
   assertNickname,
   assertUuid,
   isNickname,
-  isUuid,
   MAX_PROFILE_IDS,
   profileChanges,
   type ProfileChangesInput,
   searchText,
 } from './profiles.rules';
 
-/** The keyset position a search cursor holds; BAD_USER_INPUT for a forged one. */
+/**
+ * A search cursor: `[rank, id]` of the last hit, the rank written as `String(rank)` (a
+ * finite number, which PostgreSQL's float8 holds) and the id a UUID.
+ */
+const SEARCH_CURSOR = z.tuple([
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i)
+    .transform(Number)
+    .pipe(z.number()),
+  CursorPart.uuid,
+]);
+
+/** The keyset position a search cursor holds; BAD_USER_INPUT on `after` for a forged one. */
 function searchPosition(cursor: string): { rank: number; id: string } {
-  const [rankText, id] = decodeCursor(cursor, 2);
-  const rank = Number(rankText);
-  if (!Number.isFinite(rank) || !isUuid(id)) throw invalidCursor();
+  const [rank, id] = decodeCursor(cursor, SEARCH_CURSOR, 'after');
   return { rank, id };
 }
 

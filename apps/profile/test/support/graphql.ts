@@ -9,12 +9,16 @@ export interface GraphQLResponse<T> {
   }>;
 }
 
-/** POSTs a body to profile's `/graphql` as a client would; resolves status and JSON. */
+/**
+ * POSTs a body to profile's `/graphql` as a client would (the stack's profile, or the
+ * instance at `base`); resolves status and JSON.
+ */
 export async function postGraphQL<T>(
   body: unknown,
   token?: string,
+  base: string = stack.profile.http,
 ): Promise<{ status: number; body: GraphQLResponse<T> }> {
-  const response = await fetch(`${stack.profile.http}/graphql`, {
+  const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

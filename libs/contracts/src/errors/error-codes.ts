@@ -16,6 +16,14 @@ export const ErrorCodes = {
   AUTH_NICKNAME_TAKEN: 'AUTH.NICKNAME_TAKEN',
   AUTH_INVALID_CREDENTIALS: 'AUTH.INVALID_CREDENTIALS',
   AUTH_INVALID_TOKEN: 'AUTH.INVALID_TOKEN',
+  /** The account is suspended by an administrator: no login, no refresh. */
+  AUTH_ACCOUNT_SUSPENDED: 'AUTH.ACCOUNT_SUSPENDED',
+  /** No account has that user id. */
+  AUTH_ACCOUNT_NOT_FOUND: 'AUTH.ACCOUNT_NOT_FOUND',
+  /** The caller has no live session of that id (another user's counts as none). */
+  AUTH_SESSION_NOT_FOUND: 'AUTH.SESSION_NOT_FOUND',
+  /** The action needs a login of the last few minutes (an account without password). */
+  AUTH_RECENT_LOGIN_REQUIRED: 'AUTH.RECENT_LOGIN_REQUIRED',
   // profile
   PROFILE_NOT_FOUND: 'PROFILE.NOT_FOUND',
   PROFILE_NICKNAME_TAKEN: 'PROFILE.NICKNAME_TAKEN',

@@ -36,6 +36,18 @@ export const EventCatalog: Record<Topic, TopicDescription> = {
     key: 'userId',
     consumers: ['friends', 'messenger', 'profile'],
   },
+  [Topics.AccountSuspended]: {
+    summary:
+      'An administrator suspended an account (for audit): it cannot log in or refresh, and ' +
+      'each of its sessions ended with auth.session.revoked.v1.',
+    key: 'userId',
+    consumers: [],
+  },
+  [Topics.AccountReinstated]: {
+    summary: 'An administrator lifted a suspension (for audit): the account may log in again.',
+    key: 'userId',
+    consumers: [],
+  },
   [Topics.ProfileUpdated]: {
     summary: "A user's public profile (nickname, display name, avatar) changed.",
     key: 'userId',

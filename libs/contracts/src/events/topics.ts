@@ -6,6 +6,8 @@ export const Topics = {
   UserRegistered: 'auth.user.registered.v1',
   UserDeleted: 'auth.user.deleted.v1',
   SessionRevoked: 'auth.session.revoked.v1',
+  AccountSuspended: 'auth.account.suspended.v1',
+  AccountReinstated: 'auth.account.reinstated.v1',
   ProfileUpdated: 'profile.profile.updated.v1',
   FriendRequestSent: 'friends.request.sent.v1',
   FriendRequestAccepted: 'friends.request.accepted.v1',
@@ -50,6 +52,17 @@ export const EventPayloadSchemas = {
       .describe(
         'Why: logout, a reused refresh token, deletion, suspension, or revoked by its user',
       ),
+  }),
+  /** An administrator suspended an account: it cannot log in or refresh, its sessions ended. */
+  [Topics.AccountSuspended]: z.object({
+    userId,
+    reason: z.string().min(1).max(500).describe('Why, as the administrator wrote it'),
+    actorId: userId.describe('The administrator who suspended the account'),
+  }),
+  /** An administrator lifted a suspension: the account may log in again. */
+  [Topics.AccountReinstated]: z.object({
+    userId,
+    actorId: userId.describe('The administrator who reinstated the account'),
   }),
   [Topics.ProfileUpdated]: z.object({
     userId,

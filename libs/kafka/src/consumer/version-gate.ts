@@ -37,4 +37,16 @@ export class VersionGate {
     );
     return rows.length === 1;
   }
+
+  /**
+   * Whether `stream` has been advanced to `version` or beyond, e.g. whether an account's
+   * deletion has been applied, so an event about it that arrives later is not applied.
+   */
+  async reached(stream: string, version: number): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM applied_versions WHERE stream = $1 AND version >= $2`,
+      [stream, version],
+    );
+    return rows.length > 0;
+  }
 }

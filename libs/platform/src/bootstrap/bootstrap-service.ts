@@ -7,12 +7,21 @@ import {
   Transport,
 } from '@nestjs/microservices';
 import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import type { Server } from '@grpc/grpc-js';
+import type { PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { TransportExceptionFilter } from '../errors/transport-exception.filter';
+import { InternalCredential } from '../grpc/internal-credential';
+import {
+  assertPublicMethodsServed,
+  internalCallsInterceptor,
+} from '../grpc/internal-calls.interceptor';
 import { grpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
 import { MetricsService } from '../metrics/metrics';
+import { shutdownGracefully } from './graceful-shutdown';
 import { grpcServerExtras } from './grpc-server-extras';
+import { applyHttpSecurity, type HtmlPage } from './http-security';
 
 export interface GrpcServerOptions {
   /** proto package(s), e.g. `auth.v1`. */
@@ -21,11 +30,27 @@ export interface GrpcServerOptions {
   protoPath: string | string[];
   /** `host:port` to listen on. */
   url: string;
+  /**
+   * The service credential callers of the internal methods must present
+   * (`INTERNAL_API_TOKEN`). Unset, every internal method refuses every call.
+   */
+  internalApiToken: string | undefined;
+  /**
+   * Methods anyone may call (`/package.Service/Method`); every other method of the server
+   * is internal. gRPC health and reflection are always open. ADR 0015.
+   */
+  publicMethods?: readonly string[];
 }
 
 export interface ServiceBootstrapOptions {
   httpPort: number;
   httpHost?: string;
+  /** Browser origins allowed to call the HTTP API and open sockets (`CORS_ORIGINS`). */
+  corsOrigins: readonly string[];
+  /** HTML pages served beside the API (Swagger UI, a GraphQL IDE), each with its own CSP. */
+  htmlPages?: readonly HtmlPage[];
+  /** On SIGTERM, the longest wait for HTTP requests in flight (`SHUTDOWN_DRAIN_TIMEOUT_MS`). */
+  shutdownDrainTimeoutMs: number;
   /** Serve gRPC from the same process (Nest hybrid application). */
   grpc?: GrpcServerOptions;
   /** Further transports connected to the app, e.g. the Kafka consumer of `@app/kafka`. */
@@ -51,8 +76,8 @@ export function grpcServerOptions(grpc: GrpcServerOptions): GrpcOptions {
 /**
  * Starts a service the same way everywhere: one HTTP server (health, metrics and any
  * HTTP API) with gRPC (plus gRPC health and reflection) and Kafka transports connected to
- * it, JSON logs, validation and error mapping on every transport, and shutdown hooks so
- * SIGTERM drains cleanly.
+ * it, JSON logs, validation and error mapping on every transport, security headers and
+ * CORS on HTTP, and a SIGTERM shutdown that answers every request in flight.
  */
 export async function bootstrapService(
   module: Type | DynamicModule,
@@ -60,7 +85,8 @@ export async function bootstrapService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  shutdownGracefully(app, options.shutdownDrainTimeoutMs);
+  applyHttpSecurity(app, { corsOrigins: options.corsOrigins, htmlPages: options.htmlPages });
   const pipes = [
     new ValidationPipe({
       whitelist: true,
@@ -92,11 +118,26 @@ export async function bootstrapService(
     server.setIsInitHookCalled(true);
   };
   if (options.grpc) {
+    const { internalApiToken, publicMethods } = options.grpc;
+    const credential = new InternalCredential(internalApiToken);
+    if (!credential.configured) {
+      app
+        .get(Logger)
+        .warn('INTERNAL_API_TOKEN is not set: every internal gRPC method refuses every call');
+    }
     const grpc = grpcServerOptions(options.grpc);
-    grpc.options.onLoadPackageDefinition = grpcServerExtras(app);
-    // Nest passes its channel options to the grpc-js Server constructor.
+    const extras = grpcServerExtras(app);
+    grpc.options.onLoadPackageDefinition = (definition: PackageDefinition, server: Server) => {
+      assertPublicMethodsServed(methodPaths(definition), publicMethods);
+      extras(definition, server);
+    };
+    // Nest passes its channel options to the grpc-js Server constructor. The credential
+    // check runs within the metrics interceptor, so refused calls are counted as well.
     grpc.options.channelOptions = {
-      interceptors: [grpcMetricsInterceptor(app.get(MetricsService))],
+      interceptors: [
+        grpcMetricsInterceptor(app.get(MetricsService)),
+        internalCallsInterceptor({ credential, publicMethods }),
+      ],
     };
     connect(grpc);
   }
@@ -107,6 +148,13 @@ export async function bootstrapService(
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
   return app;
+}
+
+/** `/package.Service/Method` of every method in a loaded package definition. */
+function methodPaths(definition: PackageDefinition): string[] {
+  return Object.values(definition)
+    .filter((value) => !('format' in value) && !('type' in value))
+    .flatMap((service) => Object.values(service as ServiceDefinition).map((m) => m.path));
 }
 
 /**

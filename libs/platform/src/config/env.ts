@@ -18,12 +18,48 @@ export const env = {
       .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1)),
   /** Duration in seconds. */
   seconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /**
+   * Comma-separated browser origins (`scheme://host[:port]`, as browsers send `Origin`).
+   * `*` is refused: every origin a browser may call from is named (ADR 0021).
+   */
+  origins: (fallback: readonly string[]) =>
+    z
+      .string()
+      .default(fallback.join(','))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().refine(isOrigin, {
+              message:
+                'expected origins like https://app.example.com (scheme://host[:port]), not *',
+            }),
+          )
+          .min(1),
+      ),
   boolean: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
 };
+
+/**
+ * Where browsers may call the services from when `CORS_ORIGINS` is not set: the gateway's
+ * origin (which also serves the web client) and the web client's Vite dev server, each by
+ * both local names. Deployments set their own public origins.
+ */
+export const DEFAULT_CORS_ORIGINS: readonly string[] = [
+  'http://127.0.0.1:8080',
+  'http://localhost:8080',
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+];
 
 /** Variables shared by all four services. */
 export const commonEnvSchema = z.object({
@@ -37,8 +73,18 @@ export const commonEnvSchema = z.object({
     .optional(),
   /** Milliseconds the relay waits between outbox polls when nothing nudges it. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
-  /** How long shutdown waits after readiness goes down, so load balancers notice. */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * On SIGTERM, how long readiness reports down while the server still serves, so load
+   * balancers stop routing here before the listener closes.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(3_000),
+  /**
+   * After the listener closes, the longest wait for requests in flight; connections still
+   * busy after it are closed.
+   */
+  SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Browser origins allowed to call the HTTP APIs (CORS) and to open a socket. */
+  CORS_ORIGINS: env.origins(DEFAULT_CORS_ORIGINS),
 });
 
 /** Variables of services that verify access tokens from auth's JWKS. */
@@ -46,6 +92,16 @@ export const tokenVerificationEnvSchema = z.object({
   AUTH_JWKS_URL: env.url('http://127.0.0.1:3001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().min(1).default('messenger-auth'),
   JWT_AUDIENCE: z.string().min(1).default('messenger'),
+});
+
+/**
+ * The service credential of internal gRPC calls (ADR 0015), read by every service: servers
+ * demand it of their callers and clients send it. Unset, a server refuses every internal
+ * call (fail closed) and a client's calls are refused.
+ */
+export const internalCallsEnvSchema = z.object({
+  /** Secret shared by the platform's services, sent as `x-internal-token`; ≥ 32 characters. */
+  INTERNAL_API_TOKEN: z.string().min(32).optional(),
 });
 
 type CommonEnv = z.output<typeof commonEnvSchema>;
@@ -57,6 +113,8 @@ export function commonConfig(e: CommonEnv) {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    cors: { origins: e.CORS_ORIGINS },
     kafka: { brokers: e.KAFKA_BROKERS, groupId: e.KAFKA_GROUP_ID, outboxPollMs: e.OUTBOX_POLL_MS },
   };
 }
@@ -64,4 +122,67 @@ export function commonConfig(e: CommonEnv) {
 /** The typed shape of {@link tokenVerificationEnvSchema}: `TokenVerificationModule`'s options. */
 export function tokenVerificationConfig(e: TokenVerificationEnv) {
   return { jwksUrl: e.AUTH_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE };
+}
+
+/**
+ * An exact browser origin: http(s), a host, an optional port, nothing after. No `*`
+ * anywhere: entries are compared as they are, so a pattern would never match.
+ */
+function isOrigin(value: string): boolean {
+  if (value.includes('*')) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Variables of a service's Redis (`RedisModule`): where it is, and the prefix of every key
+ * the service writes, so that stacks sharing one Redis (a dev stack, e2e stacks,
+ * benchmarks) never share state. The prefix defaults to the service's name.
+ */
+export const redisEnvSchema = (service: string) =>
+  z.object({
+    REDIS_URL: env.url('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/)
+      .default(service),
+  });
+
+/** The typed shape of {@link redisEnvSchema}. */
+export function redisConfig(e: z.output<ReturnType<typeof redisEnvSchema>>) {
+  return { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX };
+}
+
+/**
+ * Variables of the per-caller request limits of a service's HTTP API (`RateLimitModule`,
+ * ADR 0020). The defaults leave room for any client a person drives (a chat client
+ * polling several lists is far from 5 requests a second) and stop a script.
+ */
+export const rateLimitEnvSchema = z.object({
+  /** Length of the window the counts below are per, in seconds. */
+  RATE_LIMIT_WINDOW: env.seconds(60),
+  /** HTTP requests per authenticated user per window, across all instances. */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().positive().default(300),
+  /** HTTP requests without a valid access token per client address per window. */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(300),
+  /**
+   * Behind a reverse proxy: take the client address from the last `x-forwarded-for`
+   * entry, the one the proxy appended. Off by default, since a client could otherwise
+   * pick its own address and escape the per-address limit.
+   */
+  TRUST_PROXY: env.boolean(false),
+});
+
+/** The typed shape of {@link rateLimitEnvSchema}: `RateLimitModule`'s limits. */
+export function rateLimitConfig(e: z.output<typeof rateLimitEnvSchema>) {
+  return {
+    windowSeconds: e.RATE_LIMIT_WINDOW,
+    perUser: e.RATE_LIMIT_PER_USER,
+    perAddress: e.RATE_LIMIT_PER_ADDRESS,
+    trustProxy: e.TRUST_PROXY,
+  };
 }

@@ -1,6 +1,9 @@
-import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ErrorCodes } from '@app/contracts';
-import { QueryFailedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { dependencyOutage } from './dependency-outage';
 
 /** What TypeORM throws when node-postgres fails a query. */

@@ -4,7 +4,8 @@ import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError } from './domain-error';
 import { GRPC_STATUS_OF } from './http-status';
-import { asOutage, toHttpErrorBody } from './http-exception.filter';
+import { asOutage } from './dependency-outage';
+import { toHttpErrorBody } from './http-exception.filter';
 
 const GRPC_STATUS_OF_HTTP: Record<number, number> = {
   400: status.INVALID_ARGUMENT,

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { DomainError } from './domain-error';
-import { dependencyOutage } from './dependency-outage';
+import { asOutage } from './dependency-outage';
 import { HTTP_STATUS_OF } from './http-status';
 
 /** The JSON body of every HTTP error: `{statusCode, code, message}` (+ field details). */
@@ -88,14 +88,4 @@ function asExposedClientError(e: unknown): { status: number; message: string } |
   if (expose !== true || typeof status !== 'number' || status < 400 || status > 499)
     return undefined;
   return { status, message: typeof message === 'string' ? message : 'Bad request' };
-}
-
-/**
- * The UNAVAILABLE error standing for `error` when a dependency is down, logged as a
- * warning (it is the database's trouble, not a bug here); undefined otherwise.
- */
-export function asOutage(error: unknown, logger: Logger): DomainError | undefined {
-  const outage = dependencyOutage(error);
-  if (outage) logger.warn({ err: error }, 'A dependency is unavailable; answered UNAVAILABLE');
-  return outage;
 }

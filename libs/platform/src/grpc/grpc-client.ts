@@ -1,11 +1,20 @@
 import { GrpcOptions, Transport } from '@nestjs/microservices';
 import { GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
-import { type CallOptions, Metadata } from '@grpc/grpc-js';
+import { type CallOptions, InterceptingCall, type Interceptor, Metadata } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { lastValueFrom, Observable, timeout } from 'rxjs';
+import { InternalCredential } from './internal-credential';
 
-/** Options of a Nest gRPC client (`ClientsModule`) of one of our services. */
-export function grpcClientOptions(service: keyof typeof GrpcPackages, url: string): GrpcOptions {
+/**
+ * Options of a Nest gRPC client (`ClientsModule`) of one of our services. Every call it
+ * makes carries the service credential (`INTERNAL_API_TOKEN`, ADR 0015): all of these
+ * services' gRPC APIs are internal.
+ */
+export function grpcClientOptions(
+  service: keyof typeof GrpcPackages,
+  url: string,
+  internalApiToken: string | undefined,
+): GrpcOptions {
   const { package: pkg, protoPath } = GrpcPackages[service];
   return {
     transport: Transport.GRPC,
@@ -14,8 +23,27 @@ export function grpcClientOptions(service: keyof typeof GrpcPackages, url: strin
       protoPath: join(PROTO_ROOT, protoPath),
       url,
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+      // Nest hands its channel options to the grpc-js client constructor, which takes
+      // client interceptors from them.
+      channelOptions: {
+        interceptors: [internalCredentialInterceptor(new InternalCredential(internalApiToken))],
+      },
     },
   };
+}
+
+/**
+ * A grpc-js client interceptor that adds the service credential to every call's metadata,
+ * so the code making calls never handles the secret.
+ */
+export function internalCredentialInterceptor(credential: InternalCredential): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start: (metadata, listener, next) => {
+        credential.attachTo(metadata);
+        next(metadata, listener);
+      },
+    });
 }
 
 /**

@@ -1,11 +1,9 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GrpcHealthService } from './grpc-health.service';
 import { HealthController } from './health.controller';
 import { ReadinessChecks } from './readiness-checks';
-
-const SHUTDOWN_GRACE_MS = Symbol('SHUTDOWN_GRACE_MS');
+import { SHUTDOWN_GRACE_MS, ShutdownGrace } from './shutdown-grace';
 
 /**
  * `/health/live` and `/health/ready` (and `grpc.health.v1.Health` on a gRPC server, from
@@ -14,10 +12,7 @@ const SHUTDOWN_GRACE_MS = Symbol('SHUTDOWN_GRACE_MS');
 @Global()
 @Module({})
 export class HealthModule implements BeforeApplicationShutdown {
-  constructor(
-    private readonly readiness: ReadinessChecks,
-    @Inject(SHUTDOWN_GRACE_MS) private readonly graceMs: number,
-  ) {}
+  constructor(private readonly grace: ShutdownGrace) {}
 
   static forRoot(options: { shutdownGraceMs: number }): DynamicModule {
     return {
@@ -27,15 +22,18 @@ export class HealthModule implements BeforeApplicationShutdown {
       providers: [
         ReadinessChecks,
         GrpcHealthService,
+        ShutdownGrace,
         { provide: SHUTDOWN_GRACE_MS, useValue: options.shutdownGraceMs },
       ],
-      exports: [ReadinessChecks, GrpcHealthService],
+      exports: [ReadinessChecks, GrpcHealthService, ShutdownGrace],
     };
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.readiness.startDraining();
-    // Give load balancers time to see readiness fail before connections close.
-    if (this.graceMs > 0) await sleep(this.graceMs);
+  /**
+   * Readiness down and the grace period, when the app is closed without a signal (tests,
+   * scripts); after SIGTERM `bootstrapService` has run it first and this returns at once.
+   */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.grace.begin();
   }
 }

@@ -27,6 +27,15 @@ export class ValidateTokenResponseDto {
 
   @ApiProperty({ description: 'Expiry, seconds since the Unix epoch', example: 1767225600 })
   expiresAt: number;
+
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The session (`sid`); empty for tokens issued before sessions existed',
+  })
+  sessionId: string;
+
+  @ApiProperty({ type: [String], example: ['user'], description: '`user`, plus `admin`' })
+  roles: string[];
 }
 
 /** `auth.v1.LogoutResponse`: empty. */

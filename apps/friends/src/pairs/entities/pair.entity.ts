@@ -7,7 +7,7 @@ import type { PairState } from '../pair.events';
  */
 @Entity('friendship_pairs')
 export class PairEntity {
-  /** `pairKey(a, b)`: the smaller user id, `:`, the larger. */
+  /** `pairId(a, b)` (libs/contracts): the smaller user id, `:`, the larger. */
   @PrimaryColumn({ type: 'text' })
   id: string;
 

@@ -19,7 +19,8 @@ export class UpdateProfileInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Name shown in clients, at most 64 characters; null or blank clears it.',
+    description:
+      'Name shown in clients, at most 64 characters without control, format or invisible characters; null or blank clears it.',
   })
   @IsOptional()
   @IsString()
@@ -27,7 +28,8 @@ export class UpdateProfileInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'About the user, at most 500 characters; null clears it.',
+    description:
+      'About the user, at most 500 characters without control, format or invisible characters (line breaks and tabs allowed); null clears it.',
   })
   @IsOptional()
   @IsString()

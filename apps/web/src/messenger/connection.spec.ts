@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { SocketApi } from '@app/contracts';
+import { ApiError } from '../api/errors';
+import { MessengerConnection, type SessionPort } from './connection';
+import { CHAT, ME, created, message, summary } from './fixtures';
+import { orderedMessages } from './state';
+import { MessengerStore } from './store';
+
+type Answer = (payload: never) => Promise<unknown>;
+
+/**
+ * socket.io's client as the connection uses it: `on`, `connect`, `disconnect`,
+ * `timeout().emitWithAck`. Each client event is answered by the spec's `answers`; a
+ * rejected answer is what socket.io does when the ack timeout passes.
+ */
+class FakeSocket {
+  connected = false;
+  active = true;
+  readonly emitted: { event: string; payload: Record<string, unknown> }[] = [];
+  readonly answers = new Map<string, Answer>();
+  private readonly handlers = new Map<string, ((...args: unknown[]) => void)[]>();
+
+  on(event: string, handler: (...args: unknown[]) => void): this {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  }
+
+  connect(): this {
+    this.connected = true;
+    this.fire('connect');
+    return this;
+  }
+
+  disconnect(): this {
+    this.drop('io client disconnect');
+    return this;
+  }
+
+  /** The network goes away (a reason socket.io reconnects after by itself). */
+  drop(reason = 'transport close'): void {
+    this.connected = false;
+    this.fire('disconnect', reason);
+  }
+
+  timeout(): {
+    emitWithAck: (event: string, payload: Record<string, unknown>) => Promise<unknown>;
+  } {
+    return {
+      emitWithAck: (event, payload) => {
+        this.emitted.push({ event, payload });
+        const answer = this.answers.get(event);
+        return answer ? answer(payload as never) : Promise.resolve({ ok: true });
+      },
+    };
+  }
+
+  fire(event: string, ...args: unknown[]): void {
+    for (const handler of this.handlers.get(event) ?? []) handler(...args);
+  }
+
+  events(): string[] {
+    return this.emitted.map((e) => e.event);
+  }
+}
+
+const session: SessionPort = {
+  accessToken: () => Promise.resolve('token'),
+  refresh: () => Promise.resolve('token'),
+  end: () => undefined,
+  onAccessToken: () => () => undefined,
+};
+
+const ok = <T extends object>(body: T) => Promise.resolve({ ok: true, ...body });
+
+describe('MessengerConnection', () => {
+  let socket: FakeSocket;
+  let store: MessengerStore;
+  let connection: MessengerConnection;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    socket = new FakeSocket();
+    store = new MessengerStore(ME);
+    connection = new MessengerConnection(store, session, () => socket as never);
+  });
+
+  afterEach(() => {
+    connection.stop();
+    jest.useRealTimers();
+  });
+
+  /** Lets pending promise callbacks run (acks answer asynchronously). */
+  const settle = () => jest.advanceTimersByTimeAsync(0);
+
+  it('resends a message whose ack was lost with the same clientMessageId, shown once', async () => {
+    socket.answers.set('chat:list', () => ok({ chats: [summary(0)] }));
+    const stored = message(1, { senderId: ME, text: 'hello' });
+    let attempts = 0;
+    socket.answers.set('message:send', (payload: { clientMessageId: string }) => {
+      attempts += 1;
+      if (attempts === 1) return Promise.reject(new Error('operation has timed out'));
+      return ok({ message: { ...stored, clientMessageId: payload.clientMessageId } });
+    });
+    connection.start();
+    await settle();
+
+    connection.send(CHAT, 'hello');
+    await settle();
+    expect(store.getState().chats[CHAT]!.pending).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(2_000);
+
+    const sends = socket.emitted.filter((e) => e.event === 'message:send');
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.payload.clientMessageId).toBe(sends[0]!.payload.clientMessageId);
+    const chat = store.getState().chats[CHAT]!;
+    expect(chat.pending).toEqual([]);
+    expect(orderedMessages(chat).map((m) => m.text)).toEqual(['hello']);
+  });
+
+  it('after a reconnect lists chats, syncs each from its watermark, then flushes the outbox', async () => {
+    socket.answers.set('chat:list', () => ok({ chats: [summary(3)] }));
+    connection.start();
+    await settle();
+    expect(store.getState().connection).toBe('online');
+
+    socket.drop();
+    expect(store.getState().connection).toBe('offline');
+    connection.send(CHAT, 'written offline');
+    await settle();
+    expect(socket.events()).not.toContain('message:send');
+
+    // Two messages arrived while away: the list says seq 5 and 2 unread, sync returns 4 and 5.
+    socket.answers.set('chat:list', () => ok({ chats: [summary(5, 2)] }));
+    socket.answers.set('sync', () =>
+      ok({
+        chats: [
+          { chatId: CHAT, events: [created(message(4)), created(message(5))], hasMore: false },
+        ],
+      }),
+    );
+    socket.answers.set('message:send', (payload: { clientMessageId: string; text: string }) =>
+      ok({ message: message(6, { senderId: ME, ...payload }) }),
+    );
+    const before = socket.emitted.length;
+    socket.connect();
+    await settle();
+
+    expect(socket.events().slice(before)).toEqual(['chat:list', 'sync', 'message:send']);
+    expect(socket.emitted[before + 1]!.payload).toEqual({ chats: [{ chatId: CHAT, afterSeq: 3 }] });
+    // A push that repeats what sync returned changes nothing.
+    socket.fire('message:new', {
+      message: message(5),
+    } satisfies SocketApi.ServerPayload<'message:new'>);
+    const chat = store.getState().chats[CHAT]!;
+    expect(orderedMessages(chat).map((m) => m.seq)).toEqual([4, 5, 6]);
+    expect(chat.unreadCount).toBe(2);
+    expect(chat.syncedSeq).toBe(6);
+  });
+
+  it('refuses a call at once while offline, sending nothing', async () => {
+    await expect(connection.call('typing', { chatId: CHAT })).rejects.toEqual(
+      new ApiError('CLIENT.OFFLINE', 'Not connected'),
+    );
+    expect(socket.emitted).toEqual([]);
+  });
+});
