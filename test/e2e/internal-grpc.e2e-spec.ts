@@ -293,17 +293,29 @@ describe('the services’ own internal calls, with the credential', () => {
 
     await befriend(eve, fay);
 
-    // messenger asks friends over gRPC before it opens a direct chat. Its replica would
-    // answer too, so the proof is friends' own count of AreFriends answered OK.
+    // messenger answers "friends" from its replica, and asks friends over gRPC whenever the
+    // replica cannot confirm a friendship: the proof is friends' own count of AreFriends
+    // answered OK, for a stranger the replica knows nothing about.
     socket = connectMessenger(eve.accessToken);
     const messenger = socket;
+    const create = async (memberId: string) =>
+      (await messenger.timeout(10_000).emitWithAck('chat:create', { memberIds: [memberId] })) as {
+        ok: boolean;
+        chat?: { kind: string };
+        error?: { code: string };
+      };
     const chat = await eventually(async () => {
-      const reply = (await messenger.timeout(10_000).emitWithAck('chat:create', {
-        memberIds: [fay.userId],
-      })) as { ok: boolean; chat?: { kind: string } };
+      const reply = await create(fay.userId);
       return reply.ok ? reply.chat : undefined;
     });
     expect(chat?.kind).toBe('direct');
+    const gus = await registerUser(auth, 'gus');
+    const refused = await eventually(async () => {
+      const reply = await create(gus.userId);
+      // Until messenger hears of gus he is an unknown user; then friends is asked.
+      return reply.error?.code === 'MESSENGER.NOT_FRIENDS' ? reply : undefined;
+    });
+    expect(refused.ok).toBe(false);
     expect(await handledCalls('friends', 'AreFriends', 'OK')).toBeGreaterThan(before.checked);
 
     // Nothing of the stack's own was refused meanwhile.

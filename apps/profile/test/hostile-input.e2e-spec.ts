@@ -16,7 +16,7 @@ import {
   sparePort,
   startExtraService,
 } from '../../../test/e2e/support/extra-service';
-import { stack } from '../../../test/e2e/support/stack';
+import { serviceEnv, stack } from '../../../test/e2e/support/stack';
 import { graphql, type GraphQLResponse, postGraphQL } from './support/graphql';
 
 type Extensions = NonNullable<
@@ -89,6 +89,10 @@ describe('profile refuses hostile input (real HTTP, WebSocket, PostgreSQL)', () 
         NODE_ENV: 'production',
         GRPC_PORT: String(spareGrpcPort(5)),
         SHUTDOWN_GRACE_MS: '0',
+        // A group of its own: joining and leaving the stack's group would make profile's
+        // consumer rebalance and stall later specs' events; no spans to flush at exit.
+        KAFKA_GROUP_ID: `${serviceEnv('profile').KAFKA_GROUP_ID}-production`,
+        OTEL_SDK_DISABLED: 'true',
       });
     }, 90_000);
     afterAll(() => production?.stop());
