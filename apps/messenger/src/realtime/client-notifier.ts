@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { SocketApi } from '@app/contracts';
 import { userRoom } from './socket-user';
@@ -21,12 +21,22 @@ export abstract class ClientNotifier {
 
 /** {@link ClientNotifier} through the socket.io server, by each user's room. */
 @Injectable()
-export class SocketIoClientNotifier extends ClientNotifier {
+export class SocketIoClientNotifier extends ClientNotifier implements OnModuleDestroy {
   private server?: Server;
 
   /** Called once the gateway's server exists (its `afterInit`). */
   attach(server: Server): void {
     this.server = server;
+  }
+
+  /**
+   * Shutting down: pushes stop before the socket.io server and its Redis adapter close.
+   * Nest closes the Kafka transport after them, so a consumer may still commit an event
+   * meanwhile; its push would go to a closed Redis connection (an unhandled rejection in
+   * the adapter). Clients catch up with `sync` on the instance they reconnect to.
+   */
+  onModuleDestroy(): void {
+    this.server = undefined;
   }
 
   toUsers<E extends keyof ServerEvents>(
