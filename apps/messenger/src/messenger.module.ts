@@ -12,6 +12,7 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  RedisModule,
   TokenVerificationModule,
 } from '@app/platform';
 import { ChatsModule } from './chats/chats.module';
@@ -26,7 +27,6 @@ import { ChatTimeline1765000000000 } from './migrations/1765000000000-chat-timel
 import { FriendEventsModule } from './friends-client/friend-events.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
-import { RedisModule } from './redis/redis.module';
 import { UsersModule } from './users/users.module';
 
 /**
@@ -81,7 +81,7 @@ export class MessengerModule {
           ...config.auth,
           revocations: { redisUrl: config.redis.url, connectionName: 'messenger' },
         }),
-        RedisModule,
+        RedisModule.forRoot({ url: config.redis.url, connectionName: 'messenger' }),
         RealtimeModule,
         ChatsModule,
         MessagesModule,

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, REDIS_CLIENT } from '@app/platform';
 import type { Redis } from 'ioredis';
 import type { MessengerConfig } from '../config/messenger.config';
-import { REDIS_CLIENT } from '../redis/redis.module';
 
 const socketsKey = (userId: string) => `messenger:sockets:${userId}`;
 /** Users announced online, each scored with the expiry of their newest socket entry. */

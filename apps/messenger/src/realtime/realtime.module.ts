@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { FriendsClientModule } from '../friends-client/friends-client.module';
-import { RedisModule } from '../redis/redis.module';
 import { ClientNotifier, SocketIoClientNotifier } from './client-notifier';
 import { ConnectionGateway } from './connection.gateway';
 import { ConnectionRegistry } from './connection-registry';
@@ -13,7 +12,7 @@ import { SocketRateLimiter } from './socket-rate-limiter';
  * push events through.
  */
 @Module({
-  imports: [RedisModule, FriendsClientModule],
+  imports: [FriendsClientModule],
   providers: [
     ConnectionGateway,
     SocketIoClientNotifier,
