@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import { clientAddress, lastForwarded, normalizeAddress } from '@app/platform';
 import type { Request } from 'express';
 
 /**
@@ -16,9 +17,8 @@ export interface ClientContext {
  * whatever the client claimed and are ignored.
  */
 export function httpClient(request: Request, trustProxy: boolean): ClientContext {
-  const forwarded = trustProxy ? lastForwarded(request.headers['x-forwarded-for']) : undefined;
   return {
-    address: forwarded ?? normalize(request.socket.remoteAddress ?? 'unknown'),
+    address: clientAddress(request, trustProxy),
     ...userAgent(request.headers['user-agent']),
   };
 }
@@ -46,25 +46,10 @@ function userAgent(value: string | undefined): Pick<ClientContext, 'userAgent'> 
   return value ? { userAgent: value } : {};
 }
 
-function lastForwarded(value: string | string[] | undefined): string | undefined {
-  const joined = Array.isArray(value) ? value.join(',') : value;
-  const last = joined
-    ?.split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .at(-1);
-  return last ? normalize(last) : undefined;
-}
-
 /** `ipv4:10.0.0.1:5050` → `10.0.0.1`; `ipv6:[::1]:5050` → `::1`. */
 function peerAddress(peer: string): string {
   const withoutScheme = peer.replace(/^ipv[46]:/, '');
   const bracketed = /^\[([^\]]+)\]/.exec(withoutScheme);
-  if (bracketed) return normalize(bracketed[1]);
-  return normalize(withoutScheme.replace(/:\d+$/, ''));
-}
-
-/** One spelling per address, so `::ffff:10.0.0.1` and `10.0.0.1` share a counter. */
-function normalize(address: string): string {
-  return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (bracketed) return normalizeAddress(bracketed[1]);
+  return normalizeAddress(withoutScheme.replace(/:\d+$/, ''));
 }

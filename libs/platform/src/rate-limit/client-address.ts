@@ -7,20 +7,21 @@ import type { IncomingMessage } from 'node:http';
  */
 export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? lastForwarded(request.headers['x-forwarded-for']) : undefined;
-  return forwarded ?? normalize(request.socket.remoteAddress ?? 'unknown');
+  return forwarded ?? normalizeAddress(request.socket.remoteAddress ?? 'unknown');
 }
 
-function lastForwarded(value: string | string[] | undefined): string | undefined {
+/** The last `x-forwarded-for` entry (HTTP header or gRPC metadata values), normalised. */
+export function lastForwarded(value: string | string[] | undefined): string | undefined {
   const joined = Array.isArray(value) ? value.join(',') : value;
   const last = joined
     ?.split(',')
     .map((part) => part.trim())
     .filter(Boolean)
     .at(-1);
-  return last ? normalize(last) : undefined;
+  return last ? normalizeAddress(last) : undefined;
 }
 
 /** One spelling per address, so `::ffff:10.0.0.1` and `10.0.0.1` share a counter. */
-function normalize(address: string): string {
+export function normalizeAddress(address: string): string {
   return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
