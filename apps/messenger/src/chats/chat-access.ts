@@ -23,9 +23,9 @@ export class ChatAccess {
     private readonly replica: FriendshipReplica,
   ) {}
 
-  /** The caller's membership of the chat, or `CHAT.NOT_MEMBER`. */
-  async member(chatId: string, userId: string): Promise<Membership> {
-    const membership = await this.chats.membership(chatId, userId);
+  /** The caller's membership of the chat (with its member ids if asked), or `CHAT.NOT_MEMBER`. */
+  async member(chatId: string, userId: string, withMemberIds = false): Promise<Membership> {
+    const membership = await this.chats.membership(chatId, userId, withMemberIds);
     if (!membership) throw notAMember();
     return membership;
   }
@@ -34,8 +34,8 @@ export class ChatAccess {
    * For writes that a direct chat allows only between friends (sending, reacting, typing):
    * the membership, or `MESSENGER.NOT_FRIENDS` (nothing stored, nothing pushed).
    */
-  async writer(chatId: string, userId: string): Promise<Membership> {
-    const membership = await this.member(chatId, userId);
+  async writer(chatId: string, userId: string, withMemberIds = false): Promise<Membership> {
+    const membership = await this.member(chatId, userId, withMemberIds);
     if (membership.kind === 'direct' && !membership.peerFriendly) {
       if (!membership.peerId) throw notFriends();
       const relation = await this.friendships.check(userId, membership.peerId);

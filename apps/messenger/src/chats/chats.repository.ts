@@ -36,7 +36,10 @@ export interface Membership {
   chatId: string;
   kind: ChatKind;
   role: MemberRole;
-  /** Every member, in the order they joined (the fan-out of a typing signal). */
+  /**
+   * Every member, in the order they joined (the fan-out of a typing signal or a read
+   * marker); empty unless asked for, so a send pays nothing for it.
+   */
   memberIds: string[];
   /** The other member of a direct chat (null in groups, or once they left the platform). */
   peerId: string | null;
@@ -182,17 +185,22 @@ export class ChatsRepository {
   }
 
   /** The user's {@link Membership} of the chat, or null when they are not a member. */
-  async membership(chatId: string, userId: string): Promise<Membership | null> {
+  async membership(
+    chatId: string,
+    userId: string,
+    withMemberIds = false,
+  ): Promise<Membership | null> {
     const rows: Array<{
       kind: ChatKind;
       role: MemberRole;
       peer_id: string | null;
       peer_friendly: boolean | null;
-      member_ids: string[];
+      member_ids: string[] | null;
     }> = await this.tx.manager.query(
       `SELECT c.kind, me.role, peer.user_id AS peer_id,
-              (SELECT array_agg(cm.user_id::text ORDER BY cm.joined_at, cm.user_id)
-                 FROM chat_members cm WHERE cm.chat_id = me.chat_id) AS member_ids,
+              CASE WHEN $3 THEN (SELECT array_agg(cm.user_id::text ORDER BY cm.joined_at, cm.user_id)
+                                   FROM chat_members cm WHERE cm.chat_id = me.chat_id)
+              END AS member_ids,
               (EXISTS (SELECT 1 FROM friendships f
                         WHERE f.user_id = me.user_id AND f.friend_id = peer.user_id)
                AND NOT EXISTS (SELECT 1 FROM blocks b
@@ -204,7 +212,7 @@ export class ChatsRepository {
          LEFT JOIN chat_members peer
            ON c.kind = 'direct' AND peer.chat_id = me.chat_id AND peer.user_id <> me.user_id
         WHERE me.chat_id = $1 AND me.user_id = $2`,
-      [chatId, userId],
+      [chatId, userId, withMemberIds],
     );
     const row = rows[0];
     if (!row) return null;
@@ -212,7 +220,7 @@ export class ChatsRepository {
       chatId,
       kind: row.kind,
       role: row.role,
-      memberIds: row.member_ids,
+      memberIds: row.member_ids ?? [],
       peerId: row.peer_id,
       peerFriendly: row.peer_friendly === true,
     };

@@ -245,7 +245,7 @@ export class MessagesService {
    * moved, tells the chat's members (the reader's other devices too) after commit.
    */
   async markRead(userId: string, input: MessageRef): Promise<void> {
-    const membership = await this.access.member(input.chatId, userId);
+    const membership = await this.access.member(input.chatId, userId, true);
     const seq = await this.messages.seqOf(input.chatId, input.messageId);
     if (seq === null) throw notAMessageOfTheChat('messageId');
     await this.tx.run(async () => {
@@ -264,7 +264,7 @@ export class MessagesService {
   async typing(userId: string, chatId: string): Promise<void> {
     // One read serves the membership check, the friendship rule of direct chats and the
     // fan-out: typing is the hottest relay (bench A1).
-    const { memberIds } = await this.access.writer(chatId, userId);
+    const { memberIds } = await this.access.writer(chatId, userId, true);
     this.notifier.toUsers(memberIds, 'typing', { chatId, userId }, { exceptUserId: userId });
   }
 
