@@ -179,7 +179,7 @@ describe('fault: the Kafka broker stopped for 20 s under a stream of events', ()
     expect(new Set(applied.map((r) => r.event_id)).size).toBe(consumedIds.length);
 
     // On the topics: every outbox event, none invented; every record accounted for by
-    // profile as applied or skipped as a duplicate.
+    // profile as applied or skipped as a duplicate (each event applied exactly once).
     const records = await readTopics([Topics.FriendRequestSent, ...CONSUMED]);
     const onTopic = new Set(records.map((r) => r.envelope.id));
     expect(outbox.filter((row) => !onTopic.has(row.event_id))).toEqual([]);
@@ -197,9 +197,11 @@ describe('fault: the Kafka broker stopped for 20 s under a stream of events', ()
     expect(processed.reduce((a, b) => a + b)).toBe(
       new Set(consumedRecords.map((r) => r.envelope.id)).size,
     );
-    expect(processed.reduce((a, b) => a + b) + duplicates.reduce((a, b) => a + b)).toBe(
-      consumedRecords.length,
-    );
+    // At least once: a record whose offset commit the outage swallowed is delivered
+    // again after the rebalance, and then counts as one more duplicate.
+    expect(
+      processed.reduce((a, b) => a + b) + duplicates.reduce((a, b) => a + b),
+    ).toBeGreaterThanOrEqual(consumedRecords.length);
 
     // The read model ends where friends ends. Kafka orders nothing across topics, so a
     // pair's `removed` may have been applied before its `accepted`; the pair version in
