@@ -1,4 +1,7 @@
-/** The event bus: transactional outbox publishing and idempotent consumers over Kafka. */
+/**
+ * The event bus: transactional outbox publishing, idempotent consumers over Kafka, and
+ * pruning of the event tables.
+ */
 export * from './kafka.options';
 export * from './kafka.module';
 export * from './kafka.connection';
@@ -6,6 +9,7 @@ export * from './kafka.health';
 export * from './kafka.metrics';
 export * from './event-tables.migration';
 export * from './applied-versions.migration';
+export * from './event-retention.migration';
 export * from './outbox/event-publisher';
 export * from './outbox/outbox-event.entity';
 export * from './outbox/outbox-relay';
@@ -13,6 +17,8 @@ export * from './consumer/event-context';
 export * from './consumer/kafka-event.server';
 export * from './consumer/processed-event.entity';
 export * from './consumer/version-gate';
+export * from './retention/event-retention.metrics';
+export * from './retention/event-table-pruner';
 
 import { OutboxEventEntity } from './outbox/outbox-event.entity';
 import { ProcessedEventEntity } from './consumer/processed-event.entity';

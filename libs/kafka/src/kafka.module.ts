@@ -9,11 +9,14 @@ import { KafkaMetrics } from './kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
 import { EventPublisher, OutboxEventPublisher } from './outbox/event-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { EventRetentionMetrics } from './retention/event-retention.metrics';
+import { EventTablePruner } from './retention/event-table-pruner';
 
 /**
  * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers and
- * {@link KafkaEventServer} for `@EventPattern` consumers. Needs `DatabaseModule`,
- * `HealthModule` and `MetricsModule` from `@app/platform`.
+ * {@link KafkaEventServer} for `@EventPattern` consumers, and {@link EventTablePruner},
+ * which deletes old rows of both event tables. Needs `DatabaseModule`, `HealthModule` and
+ * `MetricsModule` from `@app/platform`.
  */
 @Global()
 @Module({})
@@ -31,6 +34,8 @@ export class KafkaModule {
         { provide: EventPublisher, useClass: OutboxEventPublisher },
         KafkaEventServer,
         VersionGate,
+        EventRetentionMetrics,
+        EventTablePruner,
       ],
       exports: [EventPublisher, KafkaEventServer, KafkaConnection, VersionGate],
     };

@@ -7,6 +7,7 @@ import type { EventEnvelope } from '@app/contracts';
  */
 @Entity('outbox_events')
 @Index('outbox_events_unpublished_idx', ['seq'], { where: 'published_at IS NULL' })
+@Index('outbox_events_published_at_idx', ['publishedAt'], { where: 'published_at IS NOT NULL' })
 export class OutboxEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   seq: string;

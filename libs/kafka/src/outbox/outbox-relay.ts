@@ -9,21 +9,18 @@ import { DataSource } from 'typeorm';
 import { KafkaConnection } from '../kafka.connection';
 import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
-import type { OutboxEventEntity } from './outbox-event.entity';
+import { OutboxMessage, OutboxRow, toMessage, withinBytes } from './outbox-batch';
 
-const BATCH_SIZE = 200;
+/** Most rows one batch reads: under a backlog, one send and one mark cover this many events. */
+const BATCH_SIZE = 1_000;
+/**
+ * Most bytes (values, keys and headers) one batch sends. The broker refuses a record batch
+ * above `message.max.bytes` (1 MiB by default) per partition, and all of a batch may share
+ * one partition (one busy chat); the rows past the cap wait for the next batch.
+ */
+const MAX_BATCH_BYTES = 512 * 1024;
 /** Key of the advisory lock that lets one relay per database publish at a time. */
 const RELAY_LOCK_KEY = 0x6f7574626f78; // "outbox"
-
-/** An unpublished row of {@link OutboxEventEntity}, as the relay reads it. */
-interface OutboxRow {
-  seq: string;
-  event_id: string;
-  topic: string;
-  key: string;
-  envelope: OutboxEventEntity['envelope'];
-  headers: OutboxEventEntity['headers'];
-}
 
 /**
  * Publishes committed outbox rows to Kafka in `seq` order and marks them sent.
@@ -66,15 +63,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Publishes one batch; returns how many rows were sent. Three round trips besides the
-   * send (the lock and the read are one statement): this is on the latency path of every
-   * event.
+   * send (the lock, the durability setting and the read are one statement): this is on
+   * the latency path of every event.
+   *
+   * The marking transaction commits with `synchronous_commit = off`: it returns without
+   * waiting for its WAL to reach the disk, so the relay's bookkeeping costs no fsync. A
+   * database crash in the next few hundred milliseconds may forget the mark; the rows are
+   * then published again, which at-least-once delivery to idempotent consumers absorbs
+   * (ADR 0025). The setting is local to this transaction: the producers' own commits keep
+   * full durability.
    */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       // Without the lock the statement finds nothing, as if there were nothing to send:
-      // the relay that holds it will send these rows.
+      // the relay that holds it will send these rows. Any row it returns passed through
+      // `relay`, so the durability setting is in force whenever there is a mark to write.
       const rows = await manager.query<OutboxRow[]>(
-        `WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked)
+        `WITH relay AS MATERIALIZED (
+           SELECT pg_try_advisory_xact_lock($1) AS locked,
+                  set_config('synchronous_commit', 'off', true) AS durability)
          SELECT o.seq, o.event_id, o.topic, o.key, o.envelope, o.headers
            FROM outbox_events o, relay
           WHERE relay.locked AND o.published_at IS NULL
@@ -84,30 +91,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       if (rows.length === 0) return 0;
 
+      const batch = withinBytes(rows.map(toMessage), MAX_BATCH_BYTES);
       const producer = await this.connection.producer();
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) {
-        const list = byTopic.get(row.topic);
-        if (list) list.push(row);
-        else byTopic.set(row.topic, [row]);
+      const byTopic = new Map<string, OutboxMessage[]>();
+      for (const message of batch) {
+        const list = byTopic.get(message.topic);
+        if (list) list.push(message);
+        else byTopic.set(message.topic, [message]);
       }
       await producer.sendBatch({
         acks: -1,
-        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({
           topic,
-          messages: topicRows.map((row) => ({
-            key: row.key,
-            value: JSON.stringify(row.envelope),
-            headers: { ...row.headers, 'event-id': row.event_id, 'event-type': row.topic },
-          })),
+          messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
         })),
       });
       await manager.query('UPDATE outbox_events SET published_at = now() WHERE seq = ANY($1)', [
-        rows.map((row) => row.seq),
+        batch.map((message) => message.seq),
       ]);
-      for (const [topic, topicRows] of byTopic)
-        this.metrics.published.inc({ topic }, topicRows.length);
-      return rows.length;
+      for (const [topic, messages] of byTopic)
+        this.metrics.published.inc({ topic }, messages.length);
+      return batch.length;
     });
   }
 

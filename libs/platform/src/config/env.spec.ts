@@ -47,4 +47,36 @@ describe('commonEnvSchema', () => {
     expect(config.shutdownGraceMs).toBe(5_000);
     expect(config.shutdownDrainTimeoutMs).toBe(20_000);
   });
+
+  it('prunes the event tables by default: outbox 7 days, processed ids 30 days (ADR 0025)', () => {
+    expect(load({}).kafka.retention).toEqual({
+      outboxRetentionMs: 7 * 86_400_000,
+      processedRetentionMs: 30 * 86_400_000,
+      intervalMs: 60_000,
+      batchSize: 1_000,
+    });
+    const config = load({
+      OUTBOX_RETENTION_SECONDS: '86400',
+      PROCESSED_EVENTS_RETENTION_SECONDS: '1209600',
+      EVENT_PRUNE_INTERVAL_MS: '5000',
+      EVENT_PRUNE_BATCH_SIZE: '200',
+    });
+    expect(config.kafka.retention).toEqual({
+      outboxRetentionMs: 86_400_000,
+      processedRetentionMs: 1_209_600_000,
+      intervalMs: 5_000,
+      batchSize: 200,
+    });
+  });
+
+  it.each([
+    ['PROCESSED_EVENTS_RETENTION_SECONDS', '60'],
+    ['OUTBOX_RETENTION_SECONDS', '0'],
+    ['EVENT_PRUNE_INTERVAL_MS', '10'],
+    ['EVENT_PRUNE_BATCH_SIZE', '0'],
+    ['EVENT_PRUNE_BATCH_SIZE', '100000'],
+    ['EVENT_PRUNE_BATCH_SIZE', 'lots'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => load({ [name]: value })).toThrow(new RegExp(name));
+  });
 });

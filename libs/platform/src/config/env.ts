@@ -73,6 +73,26 @@ export const commonEnvSchema = z.object({
     .optional(),
   /** Milliseconds the relay waits between outbox polls when nothing nudges it. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /** Seconds a published outbox row is kept before it is pruned (ADR 0025); 7 days. */
+  OUTBOX_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 86_400),
+  /**
+   * Seconds a processed event id is kept for deduplication (ADR 0025); 30 days. Must stay
+   * well beyond the longest redelivery — for a group that lost its offsets, the topics'
+   * retention — hence at least an hour.
+   */
+  PROCESSED_EVENTS_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .default(30 * 86_400),
+  /** Milliseconds between pruning rounds of the event tables. */
+  EVENT_PRUNE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Rows one pruning DELETE removes, each batch its own short transaction. */
+  EVENT_PRUNE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /**
    * On SIGTERM, how long readiness reports down while the server still serves, so load
    * balancers stop routing here before the listener closes.
@@ -115,7 +135,18 @@ export function commonConfig(e: CommonEnv) {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
     cors: { origins: e.CORS_ORIGINS },
-    kafka: { brokers: e.KAFKA_BROKERS, groupId: e.KAFKA_GROUP_ID, outboxPollMs: e.OUTBOX_POLL_MS },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      groupId: e.KAFKA_GROUP_ID,
+      outboxPollMs: e.OUTBOX_POLL_MS,
+      /** `KafkaModule`'s `retention` options. */
+      retention: {
+        outboxRetentionMs: e.OUTBOX_RETENTION_SECONDS * 1_000,
+        processedRetentionMs: e.PROCESSED_EVENTS_RETENTION_SECONDS * 1_000,
+        intervalMs: e.EVENT_PRUNE_INTERVAL_MS,
+        batchSize: e.EVENT_PRUNE_BATCH_SIZE,
+      },
+    },
   };
 }
 
