@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Topics } from '@app/contracts';
-import { CreateEventTables1732406400000, EVENT_ENTITIES, KafkaModule } from '@app/kafka';
+import {
+  CreateEventTables1732406400000,
+  EVENT_ENTITIES,
+  EventTableRetentionIndexes1766000000000,
+  KafkaModule,
+} from '@app/kafka';
 import {
   APP_CONFIG,
   DatabaseModule,
@@ -20,6 +25,7 @@ import { CreateAuthTables1732500000000 } from './migrations/1732500000000-create
 import { SigningKeyActivation1732600000000 } from './migrations/1732600000000-signing-key-activation';
 import { OAuthIdentities1732700000000 } from './migrations/1732700000000-oauth-identities';
 import { SessionsRolesSuspension1732800000000 } from './migrations/1732800000000-sessions-roles-suspension';
+import { RegistrationsInProgress1732900000000 } from './migrations/1732900000000-registrations-in-progress';
 import { RefreshTokenFamilyEntity } from './tokens/entities/refresh-token-family.entity';
 import { RefreshTokenEntity } from './tokens/entities/refresh-token.entity';
 import { SigningKeyEntity } from './tokens/entities/signing-key.entity';
@@ -58,6 +64,8 @@ export class AuthModule {
             SigningKeyActivation1732600000000,
             OAuthIdentities1732700000000,
             SessionsRolesSuspension1732800000000,
+            RegistrationsInProgress1732900000000,
+            EventTableRetentionIndexes1766000000000,
           ],
         }),
         KafkaModule.forRoot({
@@ -71,6 +79,7 @@ export class AuthModule {
             Topics.AccountReinstated,
           ],
           outboxPollMs: config.kafka.outboxPollMs,
+          retention: config.kafka.retention,
         }),
         RedisModule,
         TokensModule,

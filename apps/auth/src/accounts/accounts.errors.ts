@@ -55,3 +55,14 @@ export const recentLoginRequired = (minutes: number): DomainError =>
     ErrorCodes.AUTH_RECENT_LOGIN_REQUIRED,
     `Log in again and retry within ${minutes} minutes`,
   );
+
+/**
+ * The registration took so long that the sweeper took it for dead and released its
+ * nickname (ADR 0026); nothing was stored, and trying again may succeed.
+ */
+export const registrationAbandoned = (): DomainError =>
+  new DomainError(
+    'UNAVAILABLE',
+    ErrorCodes.UNAVAILABLE,
+    'Registration took too long and was abandoned, try again',
+  );

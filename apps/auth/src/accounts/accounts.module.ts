@@ -8,10 +8,12 @@ import { AccountsHttpController } from './accounts.http.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { PasswordHasher } from './password-hasher';
+import { RegistrationSweeperService } from './registration-sweeper.service';
+import { RegistrationsInProgressRepository } from './registrations-in-progress.repository';
 
 /**
- * Registration, login, refresh, logout and account deletion: `auth.v1.AuthService` over gRPC
- * and its HTTP gateway.
+ * Registration (and its sweeper), login, refresh, logout and account deletion:
+ * `auth.v1.AuthService` over gRPC and its HTTP gateway.
  */
 @Module({
   imports: [TokensModule, ProfileClientModule],
@@ -22,6 +24,8 @@ import { PasswordHasher } from './password-hasher';
     AccountsRepository,
     PasswordHasher,
     AttemptLimiter,
+    RegistrationsInProgressRepository,
+    RegistrationSweeperService,
   ],
   exports: [AccountsService, AccountsRepository],
 })

@@ -2,7 +2,10 @@ import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
 import { DomainError, TransactionHost } from '@app/platform';
-import { NicknameReservations } from '../profile-client/nickname-reservations';
+import {
+  NicknameReservations,
+  ProfileNotCalledError,
+} from '../profile-client/nickname-reservations';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { emailTaken } from './accounts.errors';
@@ -10,6 +13,7 @@ import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { CredentialEntity } from './entities/credential.entity';
 import { PasswordHasher } from './password-hasher';
+import { RegistrationsInProgressRepository } from './registrations-in-progress.repository';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { RateLimitedError } from '../rate-limit/rate-limit.errors';
 
@@ -95,6 +99,22 @@ async function setup() {
     }) as TransactionHost['run'],
   };
 
+  // The saga's log: each registration is on it from before the reservation until its commit.
+  const registrations: jest.Mocked<
+    Pick<RegistrationsInProgressRepository, 'start' | 'complete' | 'abandon' | 'forget'>
+  > = {
+    start: jest.fn().mockImplementation(() => Promise.resolve(void order.push('log'))),
+    complete: jest.fn().mockImplementation(() => {
+      order.push('unlog');
+      return Promise.resolve(true);
+    }),
+    abandon: jest.fn().mockImplementation(() => {
+      order.push('abandon');
+      return Promise.resolve(true);
+    }),
+    forget: jest.fn().mockImplementation(() => Promise.resolve(void order.push('forget'))),
+  };
+
   const limiter: jest.Mocked<
     Pick<
       AttemptLimiter,
@@ -118,6 +138,7 @@ async function setup() {
       { provide: RefreshTokensService, useValue: refreshTokens },
       { provide: EventPublisher, useValue: events },
       { provide: TransactionHost, useValue: tx },
+      { provide: RegistrationsInProgressRepository, useValue: registrations },
     ],
   }).compile();
   moduleRef.useLogger(false);
@@ -132,6 +153,7 @@ async function setup() {
     limiter,
     refreshTokens,
     accessTokens,
+    registrations,
   };
 }
 
@@ -163,7 +185,7 @@ describe('AccountsService', () => {
         { userId, email: 'alice@example.test', nickname: 'alice_1' },
         { key: userId },
       );
-      expect(order).toEqual(['reserve', 'begin', 'insert', 'publish', 'commit']);
+      expect(order).toEqual(['log', 'reserve', 'begin', 'unlog', 'insert', 'publish', 'commit']);
       expect(tokens).toEqual({
         accessToken: 'access.jwt',
         refreshToken: 'refresh-token',
@@ -185,7 +207,7 @@ describe('AccountsService', () => {
     });
 
     it('answers NICKNAME_TAKEN and stores nothing when profile has the nickname', async () => {
-      const { service, accounts, nicknames, events } = await setup();
+      const { service, accounts, nicknames, events, registrations } = await setup();
       nicknames.reserve.mockResolvedValue('taken');
 
       const error = await domainError(service.register(registration(), CLIENT));
@@ -193,6 +215,54 @@ describe('AccountsService', () => {
       expect(error).toMatchObject({ kind: 'ALREADY_EXISTS', code: ErrorCodes.AUTH_NICKNAME_TAKEN });
       expect(accounts.insert).not.toHaveBeenCalled();
       expect(events.publish).not.toHaveBeenCalled();
+      // Profile reserved nothing: the registration leaves the log without a release.
+      expect(nicknames.release).not.toHaveBeenCalled();
+      expect(registrations.forget).toHaveBeenCalledWith(nicknames.reserve.mock.calls[0][0]);
+    });
+
+    it('releases nothing when profile was not called (circuit open), and answers UNAVAILABLE', async () => {
+      const { service, nicknames, registrations } = await setup();
+      nicknames.reserve.mockRejectedValue(new ProfileNotCalledError());
+
+      const error = await domainError(service.register(registration(), CLIENT));
+
+      expect(error).toMatchObject({ kind: 'UNAVAILABLE', code: ErrorCodes.UNAVAILABLE });
+      expect(nicknames.release).not.toHaveBeenCalled();
+      expect(registrations.forget).toHaveBeenCalledWith(nicknames.reserve.mock.calls[0][0]);
+    });
+
+    it('does not commit a registration the sweeper abandoned, and releases its nickname', async () => {
+      const { service, accounts, events, nicknames, registrations } = await setup();
+      registrations.complete.mockResolvedValue(false);
+
+      const error = await domainError(service.register(registration(), CLIENT));
+
+      expect(error).toMatchObject({ kind: 'UNAVAILABLE', code: ErrorCodes.UNAVAILABLE });
+      expect(accounts.insert).not.toHaveBeenCalled();
+      expect(events.publish).not.toHaveBeenCalled();
+      expect(nicknames.release).toHaveBeenCalledWith(nicknames.reserve.mock.calls[0][0]);
+    });
+
+    it('releases nothing when the registration left the log after all (its commit answered late)', async () => {
+      const { service, events, nicknames, registrations } = await setup();
+      events.publish.mockRejectedValue(new Error('connection lost during commit'));
+      registrations.abandon.mockResolvedValue(false);
+
+      await expect(service.register(registration(), CLIENT)).rejects.toThrow('connection lost');
+      expect(nicknames.release).not.toHaveBeenCalled();
+      expect(registrations.forget).not.toHaveBeenCalled();
+    });
+
+    it('leaves the registration on the log for the sweeper when the release fails', async () => {
+      const { service, accounts, nicknames, registrations } = await setup();
+      accounts.insert.mockRejectedValue(emailTaken());
+      nicknames.release.mockRejectedValue(new Error('profile down'));
+
+      const error = await domainError(service.register(registration(), CLIENT));
+
+      expect(error.code).toBe(ErrorCodes.AUTH_EMAIL_TAKEN);
+      expect(registrations.abandon).toHaveBeenCalled();
+      expect(registrations.forget).not.toHaveBeenCalled();
     });
 
     it('releases the reservation when the credentials cannot be stored, and rethrows', async () => {
@@ -220,7 +290,17 @@ describe('AccountsService', () => {
 
       await expect(service.register(registration(), CLIENT)).rejects.toThrow('token table locked');
       // The failure is inside the transaction: credentials and event roll back with it.
-      expect(order).toEqual(['reserve', 'begin', 'insert', 'publish', 'release']);
+      expect(order).toEqual([
+        'log',
+        'reserve',
+        'begin',
+        'unlog',
+        'insert',
+        'publish',
+        'abandon',
+        'release',
+        'forget',
+      ]);
       expect(nicknames.release).toHaveBeenCalledWith(nicknames.reserve.mock.calls[0][0]);
     });
 
@@ -254,7 +334,16 @@ describe('AccountsService', () => {
         passwordHash: null,
       });
       expect(link).toHaveBeenCalledWith(userId);
-      expect(order).toEqual(['reserve', 'begin', 'insert', 'link', 'publish', 'commit']);
+      expect(order).toEqual([
+        'log',
+        'reserve',
+        'begin',
+        'unlog',
+        'insert',
+        'link',
+        'publish',
+        'commit',
+      ]);
     });
 
     it('releases the nickname when linking the identity fails', async () => {

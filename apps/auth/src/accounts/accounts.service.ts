@@ -4,15 +4,25 @@ import { EventPublisher } from '@app/kafka';
 import { type AuthenticatedUser, DomainError, TransactionHost } from '@app/platform';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClientContext } from '../common/client-context';
-import { NicknameReservations } from '../profile-client/nickname-reservations';
+import {
+  NicknameReservations,
+  ProfileNotCalledError,
+} from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { RefreshTokensService, type SessionOrigin } from '../tokens/refresh-tokens.service';
 import { invalidRefreshToken } from '../tokens/tokens.errors';
-import { accountSuspended, emailTaken, invalidCredentials, nicknameTaken } from './accounts.errors';
+import {
+  accountSuspended,
+  emailTaken,
+  invalidCredentials,
+  nicknameTaken,
+  registrationAbandoned,
+} from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { CredentialEntity } from './entities/credential.entity';
 import { PasswordHasher } from './password-hasher';
+import { RegistrationsInProgressRepository } from './registrations-in-progress.repository';
 
 /** Generated nicknames tried for an OAuth account before giving up. */
 const GENERATED_NICKNAME_ATTEMPTS = 5;
@@ -41,12 +51,14 @@ export class AccountsService {
     private readonly events: EventPublisher,
     private readonly tx: TransactionHost,
     private readonly limiter: AttemptLimiter,
+    private readonly registrations: RegistrationsInProgressRepository,
   ) {}
 
   /**
    * Registers a user: (a) profile reserves the nickname, (b) credentials and the
    * `auth.user.registered.v1` event commit in one transaction, (c) if (b) fails the
-   * reservation is released. No step leaves a half-registered user behind.
+   * reservation is released. No step leaves a half-registered user behind; should this
+   * process die between the steps, the sweeper finishes (c) (ADR 0026).
    * Attempts are limited per email and per client address.
    */
   async register(input: Registration, client: ClientContext): Promise<AuthV1.AuthTokens> {
@@ -58,11 +70,18 @@ export class AccountsService {
     const passwordHash = await this.hasher.hash(input.password);
     const userId = randomUUID();
 
-    await this.reserveNickname(userId, input.nickname);
-    return this.completeRegistration(
-      { userId, email, passwordHash, nickname: input.nickname },
-      undefined,
-      sessionOrigin(client),
+    return this.runSaga(
+      userId,
+      async () => {
+        await this.reserveNickname(userId, input.nickname);
+        return input.nickname;
+      },
+      (nickname) =>
+        this.completeRegistration(
+          { userId, email, passwordHash, nickname },
+          undefined,
+          sessionOrigin(client),
+        ),
     );
   }
 
@@ -79,8 +98,12 @@ export class AccountsService {
     const email = normalizeEmail(emailInput);
     if (await this.accounts.findByEmail(email)) throw emailTaken();
     const userId = randomUUID();
-    const nickname = await this.reserveGeneratedNickname(userId, nicknameHint);
-    return this.completeRegistration({ userId, email, passwordHash: null, nickname }, link);
+    return this.runSaga(
+      userId,
+      () => this.reserveGeneratedNickname(userId, nicknameHint),
+      (nickname) =>
+        this.completeRegistration({ userId, email, passwordHash: null, nickname }, link),
+    );
   }
 
   /** The account registered under `email`, if any. */
@@ -106,29 +129,79 @@ export class AccountsService {
   }
 
   /**
-   * Steps (b) and (c) of the saga: credentials and `auth.user.registered.v1` in one
-   * transaction (with `extra`, e.g. an OAuth identity), or the nickname released.
+   * The saga around its steps: the registration is logged as in progress before profile is
+   * asked for anything, so a crash at any later point leaves a row the sweeper acts on; a
+   * step that fails here is compensated at once (the nickname released).
    */
-  private async completeRegistration(
+  private async runSaga(
+    userId: string,
+    reserve: () => Promise<string>,
+    complete: (nickname: string) => Promise<AuthV1.AuthTokens>,
+  ): Promise<AuthV1.AuthTokens> {
+    await this.registrations.start(userId);
+    let nickname: string;
+    try {
+      nickname = await reserve();
+    } catch (error) {
+      // Taken, invalid, or not asked (circuit open): profile reserved nothing. Any other
+      // failure (a timeout, profile down) leaves the outcome unknown: release, which is
+      // idempotent.
+      const reservedNothing =
+        error instanceof ProfileNotCalledError ||
+        (error instanceof DomainError &&
+          (error.kind === 'ALREADY_EXISTS' || error.kind === 'INVALID_ARGUMENT'));
+      await this.compensate(userId, !reservedNothing);
+      throw error;
+    }
+    try {
+      return await complete(nickname);
+    } catch (error) {
+      await this.compensate(userId, true);
+      throw error;
+    }
+  }
+
+  /**
+   * Step (b): in one transaction the registration is taken off the saga's log — refused if
+   * the sweeper abandoned it meanwhile — and the credentials, `extra` (e.g. an OAuth
+   * identity) and `auth.user.registered.v1` are written.
+   */
+  private completeRegistration(
     account: { userId: string; email: string; passwordHash: string | null; nickname: string },
     extra?: (userId: string) => Promise<void>,
     origin?: SessionOrigin,
   ): Promise<AuthV1.AuthTokens> {
     const { userId, email, passwordHash, nickname } = account;
+    return this.tx.run(async () => {
+      if (!(await this.registrations.complete(userId))) throw registrationAbandoned();
+      await this.accounts.insert({ userId, email, passwordHash });
+      await extra?.(userId);
+      await this.events.publish(
+        Topics.UserRegistered,
+        { userId, email, nickname },
+        { key: userId },
+      );
+      return this.issueTokens(userId, origin);
+    });
+  }
+
+  /**
+   * Step (c), the compensation. The registration is abandoned on the log first: if its row
+   * is gone, step (b) committed after all (a commit whose answer was lost) and the
+   * nickname belongs to a live account, so nothing is released. Otherwise the nickname is
+   * released (unless profile surely holds none) and the row forgotten. A failure is logged,
+   * never allowed to mask the original error: the row stays and the sweeper finishes.
+   */
+  private async compensate(userId: string, release: boolean): Promise<void> {
     try {
-      return await this.tx.run(async () => {
-        await this.accounts.insert({ userId, email, passwordHash });
-        await extra?.(userId);
-        await this.events.publish(
-          Topics.UserRegistered,
-          { userId, email, nickname },
-          { key: userId },
-        );
-        return this.issueTokens(userId, origin);
-      });
+      if (!(await this.registrations.abandon(userId))) return;
+      if (release) await this.nicknames.release(userId);
+      await this.registrations.forget(userId);
     } catch (error) {
-      await this.releaseNickname(userId);
-      throw error;
+      this.logger.error(
+        { err: error, userId },
+        'Could not release a nickname reservation; the registration sweeper will',
+      );
     }
   }
 
@@ -241,24 +314,7 @@ export class AccountsService {
   }
 
   private async reserveNickname(userId: string, nickname: string): Promise<void> {
-    let outcome: 'reserved' | 'taken';
-    try {
-      outcome = await this.nicknames.reserve(userId, nickname);
-    } catch (error) {
-      // A timeout may still have reserved on profile's side: release is idempotent.
-      await this.releaseNickname(userId);
-      throw error;
-    }
-    if (outcome === 'taken') throw nicknameTaken();
-  }
-
-  /** Compensation; its failure is logged, never allowed to mask the original error. */
-  private async releaseNickname(userId: string): Promise<void> {
-    try {
-      await this.nicknames.release(userId);
-    } catch (error) {
-      this.logger.error({ err: error, userId }, 'Could not release a nickname reservation');
-    }
+    if ((await this.nicknames.reserve(userId, nickname)) === 'taken') throw nicknameTaken();
   }
 
   /**

@@ -42,6 +42,11 @@ describe('auth config', () => {
     ['a short internal token', { INTERNAL_API_TOKEN: 'too-short' }, 'INTERNAL_API_TOKEN'],
     ['OAuth providers that are not JSON', { OAUTH_PROVIDERS: '{nope' }, 'OAUTH_PROVIDERS'],
     [
+      'a registration sweep sooner than the gRPC deadline',
+      { REGISTRATION_SWEEP_AFTER: '2', GRPC_DEADLINE_MS: '3000' },
+      'REGISTRATION_SWEEP_AFTER',
+    ],
+    [
       'an OAuth provider without a redirect URI',
       { OAUTH_PROVIDERS: JSON.stringify([{ ...provider, redirectUri: undefined }]) },
       'OAUTH_PROVIDERS',

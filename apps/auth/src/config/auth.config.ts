@@ -40,6 +40,19 @@ export const authConfigSchema = commonEnvSchema
       .default('127.0.0.1:50052'),
     /** Deadline of every outgoing gRPC call, in milliseconds. */
     GRPC_DEADLINE_MS: z.coerce.number().int().min(50).default(3000),
+    /**
+     * Milliseconds the circuit breaker on calls to profile stays open before it lets one
+     * trial call through (half-open); a success closes it, a failure opens it again.
+     */
+    PROFILE_BREAKER_RESET_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * Seconds after which a registration still unfinished is taken for dead (its process
+     * crashed mid-saga): the sweeper abandons it and releases its nickname (ADR 0026). Far
+     * above the longest a live registration takes, which must exceed the gRPC deadline.
+     */
+    REGISTRATION_SWEEP_AFTER: env.seconds(300),
+    /** Seconds between the registration sweeper's runs (each instance runs it). */
+    REGISTRATION_SWEEP_INTERVAL: env.seconds(60),
     JWT_ISSUER: z.string().min(1).default('messenger-auth'),
     JWT_AUDIENCE: z.string().min(1).default('messenger'),
     /** Lifetime of access tokens, in seconds. */
@@ -108,6 +121,10 @@ export const authConfigSchema = commonEnvSchema
     /** argon2id lanes (OWASP minimum 1). */
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
   })
+  .refine((e) => e.REGISTRATION_SWEEP_AFTER * 1000 > e.GRPC_DEADLINE_MS, {
+    path: ['REGISTRATION_SWEEP_AFTER'],
+    message: 'must be longer than GRPC_DEADLINE_MS, or live registrations would be abandoned',
+  })
   .transform((e) => ({
     ...commonConfig(e),
     http: { port: e.HTTP_PORT },
@@ -115,6 +132,11 @@ export const authConfigSchema = commonEnvSchema
     database: { url: e.DATABASE_URL },
     profile: { grpcUrl: e.PROFILE_GRPC_URL },
     grpcDeadlineMs: e.GRPC_DEADLINE_MS,
+    profileBreaker: { resetMs: e.PROFILE_BREAKER_RESET_MS },
+    registrationSweep: {
+      afterSeconds: e.REGISTRATION_SWEEP_AFTER,
+      intervalSeconds: e.REGISTRATION_SWEEP_INTERVAL,
+    },
     passwords: {
       memoryCost: e.ARGON2_MEMORY_KIB,
       timeCost: e.ARGON2_TIME_COST,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { ErrorCodes, ProfileV1 } from '@app/contracts';
 import { APP_CONFIG, callWithDeadline, DomainError } from '@app/platform';
@@ -12,6 +12,7 @@ export const PROFILE_GRPC_CLIENT = Symbol('PROFILE_GRPC_CLIENT');
 /** {@link NicknameReservations} over `profile.v1.ProfileService`. */
 @Injectable()
 export class GrpcNicknameReservations extends NicknameReservations implements OnModuleInit {
+  private readonly logger = new Logger(GrpcNicknameReservations.name);
   private profile!: ProfileV1.ProfileServiceClient;
 
   constructor(
@@ -46,6 +47,7 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
           [{ field: 'nickname', message: grpcMessage(error) }],
         );
       }
+      this.logger.warn({ err: error }, 'profile.v1.ProfileService/ReserveNickname failed');
       throw profileUnavailable();
     }
   }
@@ -57,7 +59,8 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
         { userId },
         this.config.grpcDeadlineMs,
       );
-    } catch {
+    } catch (error) {
+      this.logger.warn({ err: error }, 'profile.v1.ProfileService/ReleaseNickname failed');
       throw profileUnavailable();
     }
   }
@@ -69,7 +72,8 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
         { userId },
         this.config.grpcDeadlineMs,
       );
-    } catch {
+    } catch (error) {
+      this.logger.warn({ err: error }, 'profile.v1.ProfileService/EraseUser failed');
       throw profileUnavailable();
     }
   }

@@ -4,8 +4,12 @@ import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { AuthConfig } from '../config/auth.config';
 import { GrpcNicknameReservations, PROFILE_GRPC_CLIENT } from './grpc-nickname-reservations';
 import { NicknameReservations } from './nickname-reservations';
+import { ResilientNicknameReservations } from './resilient-nickname-reservations';
 
-/** auth's gRPC client of profile, behind the {@link NicknameReservations} port. */
+/**
+ * auth's gRPC client of profile, with a circuit breaker, behind the
+ * {@link NicknameReservations} port.
+ */
 @Module({
   imports: [
     ClientsModule.registerAsync([
@@ -17,7 +21,10 @@ import { NicknameReservations } from './nickname-reservations';
       },
     ]),
   ],
-  providers: [{ provide: NicknameReservations, useClass: GrpcNicknameReservations }],
+  providers: [
+    GrpcNicknameReservations,
+    { provide: NicknameReservations, useClass: ResilientNicknameReservations },
+  ],
   exports: [NicknameReservations],
 })
 export class ProfileClientModule {}
