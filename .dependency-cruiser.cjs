@@ -34,11 +34,39 @@ module.exports = {
     {
       name: 'web-no-server-code',
       comment:
-        'The browser client (apps/web) may use the shared contracts and the friends REST ' +
-        'client, never server libraries (platform, kafka): they would not run in a browser.',
+        'The browser client (apps/web) may use the shared contracts, the friends REST, ' +
+        'profile GraphQL and messenger socket clients, never server libraries (platform, ' +
+        'kafka, the auth gRPC client): they would not run in a browser.',
       severity: 'error',
       from: { path: '^apps/web/' },
-      to: { path: '^libs/', pathNot: '^libs/(contracts|friends-client)/' },
+      to: {
+        path: '^libs/',
+        pathNot: '^libs/(contracts|friends-client|messenger-client|profile-client)/',
+      },
+    },
+    {
+      name: 'messenger-client-browser-safe',
+      comment:
+        'libs/messenger-client runs in the browser too: types only from @app/contracts ' +
+        '(its values pull zod and gRPC code), socket.io-client as its one package.',
+      severity: 'error',
+      from: { path: '^libs/messenger-client/src/', pathNot: '[.]spec[.]ts$' },
+      to: {
+        path: '^libs/contracts/|^node_modules/(?!socket[.]io-client/)',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'profile-client-browser-safe',
+      comment:
+        'libs/profile-client runs in the browser too: nothing but the global fetch and its ' +
+        'generated documents (Node built-ins and packages only as types).',
+      severity: 'error',
+      from: { path: '^libs/profile-client/src/', pathNot: '[.]spec[.]ts$' },
+      to: {
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'],
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'web-contracts-types-only',

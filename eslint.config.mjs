@@ -14,6 +14,7 @@ export default tseslint.config(
       'coverage/**',
       '.infra/**',
       'libs/contracts/src/generated/**',
+      'libs/profile-client/src/generated/**',
     ],
   },
   js.configs.recommended,

@@ -23,6 +23,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcConfig] },
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleNameMapper: {
-    '^@app/(contracts|friends-client|kafka|platform)$': '<rootDir>/libs/$1/src',
+    '^@app/(auth-client|contracts|friends-client|kafka|messenger-client|platform|profile-client)$':
+      '<rootDir>/libs/$1/src',
   },
 };

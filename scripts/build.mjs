@@ -17,6 +17,13 @@ for (const dir of ['apps', 'libs', 'proto', 'scripts']) {
 }
 runAll([
   ['generate gRPC contracts from proto/', 'buf', ['generate']],
+  // Rewrites the committed typed GraphQL operations when schema.gql or an operation changed
+  // (`npm run lint` fails while the committed copy is stale).
+  [
+    'generate typed GraphQL operations (libs/profile-client)',
+    'graphql-codegen',
+    ['--config', 'libs/profile-client/codegen.ts'],
+  ],
   [
     'compile apps and libs (SWC)',
     'swc',

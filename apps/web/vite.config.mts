@@ -15,8 +15,13 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     // Browser-safe libs only (see .dependency-cruiser.cjs: apps/web takes types from
-    // @app/contracts and the friends REST client, nothing of the servers).
-    alias: { '@app/friends-client': here('../../libs/friends-client/src/index.ts') },
+    // @app/contracts, the friends REST client, the profile GraphQL operations and the
+    // messenger socket client, nothing of the servers).
+    alias: {
+      '@app/friends-client': here('../../libs/friends-client/src/index.ts'),
+      '@app/messenger-client': here('../../libs/messenger-client/src/index.ts'),
+      '@app/profile-client': here('../../libs/profile-client/src/index.ts'),
+    },
   },
   build: {
     outDir: here('../../dist/web'),

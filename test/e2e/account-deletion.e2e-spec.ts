@@ -6,13 +6,20 @@
  * which keep the other members' timelines and seqs whole.
  */
 import { ErrorCodes } from '@app/contracts';
+import {
+  type ExecuteArgs,
+  MyFriendsDocument,
+  type TypedDocumentString,
+  UserByNicknameDocument,
+  UserDocument,
+} from '@app/profile-client';
 import { Client } from 'pg';
-import type { Socket } from 'socket.io-client';
+import type { MessengerClient } from '@app/messenger-client';
 import {
   ack,
   befriend,
   type ChatView,
-  connected,
+  connectClient,
   friendsApi,
   MAIN_MESSENGER,
   type MessageView,
@@ -28,7 +35,7 @@ import {
   registerSessionUser,
   type SessionUser,
 } from './support/accounts';
-import { eventually } from './support/clients';
+import { eventually, profileClient } from './support/clients';
 import { type ServiceName, serviceEnv, stack } from './support/stack';
 
 /** Rows of a service's own e2e database. */
@@ -99,15 +106,16 @@ async function traces(userId: string): Promise<Record<string, number>> {
 const nothingLeft = (found: Record<string, number>) =>
   Object.entries(found).filter(([, n]) => n > 0);
 
-async function profileQuery<T>(token: string, query: string, variables: object): Promise<T> {
-  const response = await fetch(`${stack.profile.http}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+/** profile's answer to a typed operation as `token`'s user; fails the test on GraphQL errors. */
+async function profileQuery<TResult, TVariables>(
+  token: string,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+): Promise<TResult> {
+  const args = [{ token, variables }] as unknown as ExecuteArgs<TVariables>;
+  const { data, errors } = await profileClient().execute(document, ...args);
+  if (errors || !data) throw new Error(JSON.stringify(errors));
+  return data;
 }
 
 describe('account deletion across services', () => {
@@ -118,9 +126,10 @@ describe('account deletion across services', () => {
   let dave: SessionUser;
   let erin: SessionUser;
   let frank: SessionUser;
-  const sockets: Socket[] = [];
-  let aliceSocket: Socket;
-  let bobSocket: Socket;
+  // Alice and Bob chat through messenger's typed client (@app/messenger-client).
+  const sockets: MessengerClient[] = [];
+  let aliceSocket: MessengerClient;
+  let bobSocket: MessengerClient;
   let direct: ChatView;
   let group: ChatView;
   let sentByAlice: MessageView[];
@@ -160,7 +169,7 @@ describe('account deletion across services', () => {
     }
 
     [aliceSocket, bobSocket] = await Promise.all(
-      [alice, bob].map((u) => connected(MAIN_MESSENGER, u.accessToken)),
+      [alice, bob].map((u) => connectClient(MAIN_MESSENGER, u.accessToken)),
     );
     sockets.push(aliceSocket, bobSocket);
     ({ chat: direct } = await okAck<{ chat: ChatView }>(aliceSocket, 'chat:create', {
@@ -247,23 +256,13 @@ describe('account deletion across services', () => {
   });
 
   it('leaves the others a world without Alice: profile, friends and blocks lists, chats', async () => {
-    const { user } = await profileQuery<{ user: { id: string } | null }>(
-      bob.accessToken,
-      'query ($id: ID!) { user(id: $id) { id } }',
-      { id: alice.userId },
-    );
+    const { user } = await profileQuery(bob.accessToken, UserDocument, { id: alice.userId });
     expect(user).toBeNull();
-    const { userByNickname } = await profileQuery<{ userByNickname: { id: string } | null }>(
-      bob.accessToken,
-      'query ($n: String!) { userByNickname(nickname: $n) { id } }',
-      { n: alice.nickname },
-    );
+    const { userByNickname } = await profileQuery(bob.accessToken, UserByNicknameDocument, {
+      nickname: alice.nickname,
+    });
     expect(userByNickname?.id).not.toBe(alice.userId);
-    const { me } = await profileQuery<{ me: { friendsCount: number } }>(
-      bob.accessToken,
-      '{ me { friendsCount } }',
-      {},
-    );
+    const { me } = await profileQuery(bob.accessToken, MyFriendsDocument, {});
     expect(me.friendsCount).toBe(0);
 
     const listOf = async (user: SessionUser, path: string) =>

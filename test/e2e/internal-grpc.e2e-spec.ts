@@ -7,17 +7,18 @@
  * messenger -> friends) still go through.
  */
 import { ErrorCodes } from '@app/contracts';
+import { isMessengerClientError, MessengerClient } from '@app/messenger-client';
+import { UserDocument } from '@app/profile-client';
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import type { Socket } from 'socket.io-client';
 import {
   authClient,
-  connectMessenger,
   eventually,
   grpcClient,
+  profileClient,
   registerUser,
   type AuthGrpcClient,
   type TestUser,
@@ -263,7 +264,7 @@ describe('where the internal gRPC servers listen', () => {
 
 describe('the services’ own internal calls, with the credential', () => {
   let auth: AuthGrpcClient;
-  let socket: Socket | undefined;
+  let socket: MessengerClient | undefined;
 
   beforeAll(() => {
     auth = authClient();
@@ -296,26 +297,29 @@ describe('the services’ own internal calls, with the credential', () => {
     // messenger answers "friends" from its replica, and asks friends over gRPC whenever the
     // replica cannot confirm a friendship: the proof is friends' own count of AreFriends
     // answered OK, for a stranger the replica knows nothing about.
-    socket = connectMessenger(eve.accessToken);
+    socket = new MessengerClient({
+      url: stack.messenger.http,
+      token: eve.accessToken,
+      reconnection: false,
+    });
+    await socket.connect();
     const messenger = socket;
-    const create = async (memberId: string) =>
-      (await messenger.timeout(10_000).emitWithAck('chat:create', { memberIds: [memberId] })) as {
-        ok: boolean;
-        chat?: { kind: string };
-        error?: { code: string };
-      };
-    const chat = await eventually(async () => {
-      const reply = await create(fay.userId);
-      return reply.ok ? reply.chat : undefined;
-    });
-    expect(chat?.kind).toBe('direct');
+    const create = (memberId: string) =>
+      messenger.createChat({ memberIds: [memberId] }, { timeoutMs: 10_000 });
+    const chat = await eventually(
+      async () => (await create(fay.userId).catch(() => undefined))?.chat,
+    );
+    expect(chat.kind).toBe('direct');
     const gus = await registerUser(auth, 'gus');
-    const refused = await eventually(async () => {
-      const reply = await create(gus.userId);
-      // Until messenger hears of gus he is an unknown user; then friends is asked.
-      return reply.error?.code === 'MESSENGER.NOT_FRIENDS' ? reply : undefined;
-    });
-    expect(refused.ok).toBe(false);
+    const refused = await eventually(() =>
+      create(gus.userId).then(
+        () => undefined,
+        // Until messenger hears of gus he is an unknown user; then friends is asked.
+        (error: unknown) =>
+          isMessengerClientError(error, ErrorCodes.MESSENGER_NOT_FRIENDS) ? error : undefined,
+      ),
+    );
+    expect(refused.code).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
     expect(await handledCalls('friends', 'AreFriends', 'OK')).toBeGreaterThan(before.checked);
 
     // Nothing of the stack's own was refused meanwhile.
@@ -354,19 +358,9 @@ async function userProfile(
   viewer: TestUser,
   id: string,
 ): Promise<{ id: string; nickname: string } | undefined> {
-  const response = await fetch(`${stack.profile.http}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${viewer.accessToken}`,
-    },
-    body: JSON.stringify({
-      query: 'query ($id: ID!) { user(id: $id) { id nickname } }',
-      variables: { id },
-    }),
+  const { data } = await profileClient().execute(UserDocument, {
+    token: viewer.accessToken,
+    variables: { id },
   });
-  const body = (await response.json()) as {
-    data?: { user: { id: string; nickname: string } | null };
-  };
-  return body.data?.user ?? undefined;
+  return data?.user ?? undefined;
 }

@@ -1,3 +1,4 @@
+import type { AuthCallOptions } from '@app/auth-client';
 import { ErrorCodes } from '@app/contracts';
 import * as grpc from '@grpc/grpc-js';
 import { randomInt } from 'node:crypto';
@@ -20,10 +21,11 @@ import { errorCode, failure, newUser } from './helpers';
 const freshAddress = () =>
   `2001:db8:${randomInt(0xffff).toString(16)}::${randomInt(0xffff).toString(16)}`;
 
-function from(address: string): grpc.Metadata {
+/** Call options that speak from `address`, as a trusted proxy in front of auth says. */
+function from(address: string): AuthCallOptions {
   const metadata = new grpc.Metadata();
   metadata.set('x-forwarded-for', address);
-  return metadata;
+  return { metadata };
 }
 
 /** The HTTP gateway's answer to a throttled client: 429, Retry-After, the standard body. */

@@ -1,9 +1,15 @@
 import { ErrorCodes } from '@app/contracts';
+import { MeDocument } from '@app/profile-client';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { type AuthGrpcClient, authClient, eventually } from '../../../test/e2e/support/clients';
+import {
+  type AuthGrpcClient,
+  authClient,
+  eventually,
+  profileClient,
+} from '../../../test/e2e/support/clients';
 import { stack } from '../../../test/e2e/support/stack';
 import { newUser } from './helpers';
 
@@ -139,16 +145,10 @@ describe('auth OAuth2 login (authorization code + PKCE)', () => {
 
     // Its profile exists (created from auth.user.registered.v1 with a generated nickname).
     const me = await eventually(async () => {
-      const response = await fetch(`${stack.profile.http}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokens.accessToken as string}`,
-        },
-        body: JSON.stringify({ query: '{ me { id nickname } }' }),
+      const { data } = await profileClient().execute(MeDocument, {
+        token: tokens.accessToken as string,
       });
-      const body = (await response.json()) as { data?: { me?: { id: string; nickname: string } } };
-      return body.data?.me ?? undefined;
+      return data?.me ?? undefined;
     });
     expect(me.id).toBe(tokens.userId);
     expect(me.nickname).toMatch(/^oauth_[0-9a-f]{8}_[0-9a-f]{6}$/);

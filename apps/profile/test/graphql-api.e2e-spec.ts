@@ -1,4 +1,12 @@
 import { ErrorCodes, type EventEnvelope, type EventPayload, Topics } from '@app/contracts';
+import {
+  MeDocument,
+  MyFriendsDocument,
+  ProfileUpdatedDocument,
+  SearchUsersDocument,
+  UpdateProfileDocument,
+  UserDocument,
+} from '@app/profile-client';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +15,7 @@ import {
   type AuthGrpcClient,
   authClient,
   eventually,
+  profileClient,
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
@@ -15,20 +24,8 @@ import { graphql, postGraphQL } from './support/graphql';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-interface ProfileView {
-  id: string;
-  nickname: string;
-  displayName: string | null;
-  bio: string | null;
-  avatarUrl: string | null;
-}
-interface Connection {
-  edges: Array<{ cursor: string; node: { id: string; nickname: string } }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
-const UPDATE = `mutation ($input: UpdateProfileInput!) {
-  updateProfile(input: $input) { id nickname displayName bio avatarUrl } }`;
+/** Normal operations go through the typed client; hostile ones are written by hand below. */
+const profile = profileClient();
 
 /** Calls friends' REST API as user `as`. */
 async function friendsApi(as: TestUser, method: string, path: string, body?: unknown) {
@@ -45,9 +42,7 @@ async function friendsApi(as: TestUser, method: string, path: string, body?: unk
 async function registered(auth: AuthGrpcClient, prefix: string): Promise<TestUser> {
   const user = await registerUser(auth, prefix);
   await eventually(async () => {
-    const response = await graphql<{ me: { id: string } }>('{ me { id } }', {
-      token: user.accessToken,
-    });
+    const response = await profile.execute(MeDocument, { token: user.accessToken });
     return response.data?.me.id;
   });
   return user;
@@ -95,7 +90,7 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
 
     it('changes the caller’s profile and publishes profile.profile.updated.v1', async () => {
       const nickname = `Ada_${randomUUID().slice(0, 6)}`;
-      const response = await graphql<{ updateProfile: ProfileView }>(UPDATE, {
+      const response = await profile.execute(UpdateProfileDocument, {
         token: ada.accessToken,
         variables: {
           input: {
@@ -132,7 +127,7 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
     });
 
     it('refuses a nickname another user has, in other letter case, with CONFLICT', async () => {
-      const response = await graphql<{ updateProfile: ProfileView }>(UPDATE, {
+      const response = await profile.execute(UpdateProfileDocument, {
         token: bob.accessToken,
         variables: { input: { nickname: ada.nickname.toUpperCase() } },
       });
@@ -144,7 +139,7 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
     });
 
     it('refuses broken format rules with BAD_USER_INPUT naming each field', async () => {
-      const response = await graphql<{ updateProfile: ProfileView }>(UPDATE, {
+      const response = await profile.execute(UpdateProfileDocument, {
         token: bob.accessToken,
         variables: {
           input: { nickname: 'no spaces', bio: 'b'.repeat(501), avatarUrl: 'http://x.test/a.png' },
@@ -158,24 +153,23 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
     });
 
     it('offers no way to name another user: an id in the input is refused', async () => {
-      const response = await graphql(UPDATE, {
+      // The typed variables have no `id`: the hostile input goes in by hand.
+      const response = await graphql(UpdateProfileDocument.toString(), {
         token: bob.accessToken,
         variables: { input: { id: ada.userId, bio: 'hijacked' } },
       });
       expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      const ada2 = await graphql<{ user: ProfileView }>(
-        'query ($id: ID!) { user(id: $id) { bio } }',
-        { token: bob.accessToken, variables: { id: ada.userId } },
-      );
-      expect(ada2.data?.user.bio).toBe('Analyst');
+      const ada2 = await profile.execute(UserDocument, {
+        token: bob.accessToken,
+        variables: { id: ada.userId },
+      });
+      expect(ada2.data?.user?.bio).toBe('Analyst');
     });
   });
 
   describe('email', () => {
     it('is visible to its owner and FORBIDDEN to anyone else', async () => {
-      const own = await graphql<{ me: { email: string } }>('{ me { email } }', {
-        token: ada.accessToken,
-      });
+      const own = await profile.execute(MeDocument, { token: ada.accessToken });
       expect(own.data?.me.email).toBe(ada.email);
 
       const other = await graphql<{ user: { id: string; email: string | null } }>(
@@ -198,36 +192,36 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
       ]);
       await befriend(carol, ada);
       await befriend(carol, dave);
-      const FRIENDS = `query ($after: String) { me { friendsCount
-        friends(first: 1, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }`;
-      type Me = { me: { friendsCount: number; friends: Connection } };
+      const friendsOf = (user: TestUser, after?: string | null) =>
+        profile.execute(MyFriendsDocument, {
+          token: user.accessToken,
+          variables: { first: 1, after },
+        });
 
       const first = await eventually(async () => {
-        const r = await graphql<Me>(FRIENDS, { token: carol.accessToken });
+        const r = await friendsOf(carol);
         return r.data?.me.friendsCount === 2 ? r.data.me : undefined;
       });
       // Most recent friendship first: dave, then ada.
       expect(first.friends.edges.map((e) => e.node.id)).toEqual([dave.userId]);
       expect(first.friends.pageInfo.hasNextPage).toBe(true);
-      const second = await graphql<Me>(FRIENDS, {
-        token: carol.accessToken,
-        variables: { after: first.friends.pageInfo.endCursor },
-      });
+      const second = await friendsOf(carol, first.friends.pageInfo.endCursor);
       expect(second.data?.me.friends.edges.map((e) => e.node.id)).toEqual([ada.userId]);
       expect(second.data?.me.friends.pageInfo.hasNextPage).toBe(false);
 
       const removed = await friendsApi(carol, 'DELETE', `/v1/friends/${dave.userId}`);
       expect(removed.status).toBe(204);
       const after = await eventually(async () => {
-        const r = await graphql<Me>(FRIENDS, { token: dave.accessToken });
+        const r = await friendsOf(dave);
         return r.data?.me.friendsCount === 0 ? r.data.me : undefined;
       });
       expect(after.friends.edges).toEqual([]);
     });
 
     it('refuses a forged cursor with BAD_USER_INPUT', async () => {
-      const r = await graphql('{ me { friends(after: "bm9wZQ") { edges { cursor } } } }', {
+      const r = await profile.execute(MyFriendsDocument, {
         token: ada.accessToken,
+        variables: { after: 'bm9wZQ' },
       });
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
@@ -236,10 +230,10 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
   describe('searchUsers', () => {
     it('finds users by nickname prefix, by display name and despite a typo', async () => {
       const search = async (query: string) => {
-        const r = await graphql<{ searchUsers: Connection }>(
-          'query ($q: String!) { searchUsers(query: $q, first: 10) { edges { node { id nickname } } } }',
-          { token: bob.accessToken, variables: { q: query } },
-        );
+        const r = await profile.execute(SearchUsersDocument, {
+          token: bob.accessToken,
+          variables: { query, first: 10 },
+        });
         expect(r.errors).toBeUndefined();
         return r.data!.searchUsers.edges.map((e) => e.node.id);
       };
@@ -316,10 +310,7 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
       const events: unknown[] = [];
       const done = new Promise<unknown>((resolve, reject) => {
         ws.subscribe(
-          {
-            query: 'subscription ($id: ID!) { profileUpdated(userId: $id) { id bio } }',
-            variables: { id: userId },
-          },
+          { query: ProfileUpdatedDocument.toString(), variables: { userId } },
           {
             next: (value) => {
               events.push(value);
@@ -340,9 +331,12 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
       await connected;
       // The subscription is registered right after the ack; give Redis a moment.
       await new Promise((r) => setTimeout(r, 300));
-      await graphql(UPDATE, { token: ada.accessToken, variables: { input: { bio: 'live!' } } });
+      await profile.execute(UpdateProfileDocument, {
+        token: ada.accessToken,
+        variables: { input: { bio: 'live!' } },
+      });
       await expect(event).resolves.toEqual({
-        data: { profileUpdated: { id: ada.userId, bio: 'live!' } },
+        data: { profileUpdated: expect.objectContaining({ id: ada.userId, bio: 'live!' }) },
       });
     });
 

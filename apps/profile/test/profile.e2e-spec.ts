@@ -1,4 +1,5 @@
 import { ErrorCodes, ProfileV1 } from '@app/contracts';
+import { MeDocument, UserByNicknameDocument } from '@app/profile-client';
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import {
@@ -6,37 +7,12 @@ import {
   authClient,
   eventually,
   grpcClient,
+  profileClient,
   registerUser,
   type TestUser,
   unary,
 } from '../../../test/e2e/support/clients';
 import { stack } from '../../../test/e2e/support/stack';
-
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; errorCode?: string } }>;
-}
-
-interface ProfileFields {
-  id: string;
-  nickname: string;
-}
-
-/** POSTs one GraphQL operation to profile, as a client would. */
-async function graphql<T>(
-  query: string,
-  options: { token?: string; variables?: Record<string, unknown> } = {},
-): Promise<GraphQLResponse<T>> {
-  const response = await fetch(`${stack.profile.http}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables: options.variables }),
-  });
-  return (await response.json()) as GraphQLResponse<T>;
-}
 
 /** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
 async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
@@ -48,8 +24,7 @@ async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
   throw new Error('expected the call to fail');
 }
 
-const ME = '{ me { id nickname } }';
-const BY_NICKNAME = 'query ($n: String!) { userByNickname(nickname: $n) { id nickname } }';
+const profile = profileClient();
 
 describe('profile (GraphQL /graphql and gRPC profile.v1.ProfileService)', () => {
   let auth: AuthGrpcClient;
@@ -69,34 +44,41 @@ describe('profile (GraphQL /graphql and gRPC profile.v1.ProfileService)', () => 
 
   it('creates the profile of a registered user, visible as `me`', async () => {
     const me = await eventually(async () => {
-      const response = await graphql<{ me: ProfileFields }>(ME, { token: user.accessToken });
+      const response = await profile.execute(MeDocument, { token: user.accessToken });
       return response.data?.me ?? undefined;
     });
-    expect(me).toEqual({ id: user.userId, nickname: user.nickname });
+    expect(me).toEqual({
+      id: user.userId,
+      nickname: user.nickname,
+      displayName: null,
+      bio: null,
+      avatarUrl: null,
+      email: user.email,
+    });
   });
 
   it('finds a user by nickname in any letter case', async () => {
     const found = await eventually(async () => {
-      const response = await graphql<{ userByNickname: ProfileFields | null }>(BY_NICKNAME, {
+      const response = await profile.execute(UserByNicknameDocument, {
         token: user.accessToken,
-        variables: { n: user.nickname.toUpperCase() },
+        variables: { nickname: user.nickname.toUpperCase() },
       });
       return response.data?.userByNickname ?? undefined;
     });
-    expect(found).toEqual({ id: user.userId, nickname: user.nickname });
+    expect(found).toMatchObject({ id: user.userId, nickname: user.nickname });
   });
 
   it('answers null for a nickname nobody has', async () => {
-    const response = await graphql<{ userByNickname: ProfileFields | null }>(BY_NICKNAME, {
+    const response = await profile.execute(UserByNicknameDocument, {
       token: user.accessToken,
-      variables: { n: `nobody_${randomUUID().slice(0, 8)}` },
+      variables: { nickname: `nobody_${randomUUID().slice(0, 8)}` },
     });
     expect(response.errors).toBeUndefined();
     expect(response.data?.userByNickname).toBeNull();
   });
 
   it('refuses an operation without a token as UNAUTHENTICATED', async () => {
-    const response = await graphql<{ me: ProfileFields }>(ME);
+    const response = await profile.execute(MeDocument);
     expect(response.data?.me ?? null).toBeNull();
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'UNAUTHENTICATED',
@@ -105,7 +87,7 @@ describe('profile (GraphQL /graphql and gRPC profile.v1.ProfileService)', () => 
   });
 
   it('refuses a garbage token as UNAUTHENTICATED', async () => {
-    const response = await graphql<{ me: ProfileFields }>(ME, { token: 'not.a.jwt' });
+    const response = await profile.execute(MeDocument, { token: 'not.a.jwt' });
     expect(response.data?.me ?? null).toBeNull();
     expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

@@ -1,4 +1,6 @@
-import { AuthV1, GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import { type AuthClient, createAuthClient } from '@app/auth-client';
+import { GrpcPackages, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@app/contracts';
+import { createProfileClient, type ProfileClient } from '@app/profile-client';
 import { InternalCredential, internalCredentialInterceptor } from '@app/platform';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -9,18 +11,12 @@ import { E2E_INTERNAL_API_TOKEN, stack } from './stack';
 
 type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
 
-/** A promise-returning client of `auth.v1.AuthService` on the e2e stack (real grpc-js). */
-export interface AuthGrpcClient {
-  register: Unary<AuthV1.RegisterRequest, AuthV1.AuthTokens>;
-  login: Unary<AuthV1.LoginRequest, AuthV1.AuthTokens>;
-  refresh: Unary<AuthV1.RefreshRequest, AuthV1.AuthTokens>;
-  logout: Unary<AuthV1.LogoutRequest, AuthV1.LogoutResponse>;
-  validateToken: Unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>;
-  close(): void;
-}
+/** auth's gRPC API on the e2e stack: the typed client of `@app/auth-client`. */
+export type AuthGrpcClient = AuthClient;
 
 /**
- * Loads a service definition from `proto/` and returns a raw grpc-js client of it. Like the
+ * Loads a service definition from `proto/` and returns a raw grpc-js client of it (for
+ * profile's and friends' internal APIs; auth has its typed client, {@link authClient}). Like the
  * services' own clients, it sends the stack's service credential with every call, unless
  * `internalToken` says otherwise (another value, or `null`: none, as an outsider) or a call
  * sets `x-internal-token` itself.
@@ -73,32 +69,33 @@ export function unary<Req, Res>(client: grpc.Client, method: string): Unary<Req,
 }
 
 /**
- * A client of auth's gRPC API. It calls the internal-only `ValidateToken` as an internal
- * caller would, with the stack's `x-internal-token`, unless `internalToken` says otherwise
- * (`null`: none, as an outside client).
+ * A client of auth's gRPC API on the e2e stack (`@app/auth-client`). End-user methods go
+ * without the service credential, as a real client's would; the internal-only
+ * `ValidateToken` goes as a service calls it, with the stack's credential, unless
+ * `internalToken` says otherwise (another value, or `null`: none, as an outside client).
  */
 export function authClient(options: { internalToken?: string | null } = {}): AuthGrpcClient {
-  // End-user methods go without the credential, as a real client's would.
-  const client = grpcClient('auth', 'AuthService', stack.auth.grpc, { internalToken: null });
   const internalToken =
     options.internalToken === undefined ? E2E_INTERNAL_API_TOKEN : options.internalToken;
-  const validateToken = unary<AuthV1.ValidateTokenRequest, AuthV1.ValidateTokenResponse>(
-    client,
-    'validateToken',
-  );
+  const asUser = createAuthClient(stack.auth.grpc);
+  if (internalToken === null) return asUser;
+  const asService = createAuthClient(stack.auth.grpc, { internalApiToken: internalToken });
   return {
-    register: unary(client, 'register'),
-    login: unary(client, 'login'),
-    refresh: unary(client, 'refresh'),
-    logout: unary(client, 'logout'),
-    validateToken: (request, metadata = new grpc.Metadata()) => {
-      if (internalToken !== null && metadata.get('x-internal-token').length === 0) {
-        metadata.set('x-internal-token', internalToken);
-      }
-      return validateToken(request, metadata);
+    ...asUser,
+    validateToken: asService.validateToken,
+    close: () => {
+      asUser.close();
+      asService.close();
     },
-    close: () => client.close(),
   };
+}
+
+/**
+ * A client of profile's GraphQL API on the e2e stack (or at `base`): the typed operations
+ * of `@app/profile-client`, each call with the token of the user it acts for.
+ */
+export function profileClient(base: string = stack.profile.http): ProfileClient {
+  return createProfileClient(base);
 }
 
 export interface TestUser {

@@ -10,8 +10,9 @@ export interface GraphQLResponse<T> {
 }
 
 /**
- * POSTs a body to profile's `/graphql` as a client would (the stack's profile, or the
- * instance at `base`); resolves status and JSON.
+ * POSTs any body to profile's `/graphql` (the stack's profile, or the instance at `base`);
+ * resolves status and JSON. For what no typed client would send — hostile input, limits,
+ * batches: normal operations go through `profileClient()` and `@app/profile-client`.
  */
 export async function postGraphQL<T>(
   body: unknown,
@@ -29,7 +30,7 @@ export async function postGraphQL<T>(
   return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
 }
 
-/** One GraphQL operation over HTTP; resolves the response body. */
+/** One hand-written GraphQL operation over HTTP (hostile input); resolves the response body. */
 export async function graphql<T>(
   query: string,
   options: { token?: string; variables?: Record<string, unknown> } = {},

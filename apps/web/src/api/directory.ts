@@ -1,10 +1,16 @@
 import type { MessengerStore } from '../messenger/store';
-import { execute, USERS_PER_QUERY, usersQuery, type Profile } from './graphql';
+import {
+  execute,
+  type Profile,
+  USERS_PER_QUERY,
+  usersByIdDocument,
+  usersByIdVariables,
+} from './graphql';
 
 /**
- * Names of the people the client shows: friends, requests and pushed chats carry user ids
- * only, so the missing ones are looked up in profile (one aliased query per 40 ids) and
- * kept in the store beside the names `chat:list` brings.
+ * Names and avatars of the people the client shows: friends, requests and pushed chats
+ * carry user ids only, so the missing ones are looked up in profile (one aliased query per
+ * 40 ids) and kept in the store beside the names `chat:list` brings.
  */
 export class Directory {
   private readonly asked = new Set<string>();
@@ -14,16 +20,22 @@ export class Directory {
     private readonly send: (request: Request) => Promise<Response>,
   ) {}
 
-  /** Looks up whichever of `userIds` has no name yet (each id once). */
+  /** Looks up whichever of `userIds` has no name or avatar yet (each id once). */
   async ensure(userIds: Iterable<string>): Promise<void> {
     const known = this.store.getState().people;
-    const missing = [...new Set(userIds)].filter((id) => !known[id] && !this.asked.has(id));
+    // Names from `chat:list` come without avatars: those people are asked once too.
+    const missing = [...new Set(userIds)].filter(
+      (id) => known[id]?.avatarUrl === undefined && !this.asked.has(id),
+    );
     for (const id of missing) this.asked.add(id);
     for (let i = 0; i < missing.length; i += USERS_PER_QUERY) {
       const ids = missing.slice(i, i + USERS_PER_QUERY);
-      const variables = Object.fromEntries(ids.map((id, n) => [`id${n}`, id]));
       try {
-        const data = await execute(this.send, usersQuery(ids.length), variables);
+        const data = await execute(
+          this.send,
+          usersByIdDocument(ids.length),
+          usersByIdVariables(ids),
+        );
         this.remember(Object.values(data).filter((p): p is Profile => p !== null));
       } catch {
         // Shown as "Unknown user" until asked again later.
@@ -39,7 +51,10 @@ export class Directory {
       people: {
         ...s.people,
         ...Object.fromEntries(
-          profiles.map((p) => [p.id, { nickname: p.nickname, displayName: p.displayName }]),
+          profiles.map((p) => [
+            p.id,
+            { nickname: p.nickname, displayName: p.displayName, avatarUrl: p.avatarUrl },
+          ]),
         ),
       },
     }));

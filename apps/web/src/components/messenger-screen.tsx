@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Directory } from '../api/directory';
 import { friendsApi } from '../api/friends';
-import { execute, MeQuery } from '../api/graphql';
+import { execute, MeDocument } from '../api/graphql';
 import type { Session } from '../api/session';
 import { ServicesContext, useMessenger, useServices, type Services } from '../app-context';
 import { MessengerConnection } from '../messenger/connection';
@@ -38,7 +38,7 @@ export function MessengerScreen({ session, userId }: { session: Session; userId:
     let stopped = false;
     const load = async (attempt: number): Promise<void> => {
       try {
-        services.directory.remember([(await services.graphql(MeQuery, {})).me]);
+        services.directory.remember([(await services.graphql(MeDocument, {})).me]);
       } catch {
         if (!stopped && attempt < 10) setTimeout(() => void load(attempt + 1), 500 * attempt);
       }

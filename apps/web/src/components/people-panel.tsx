@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../api/errors';
 import type { Friend, FriendRequest } from '../api/friends';
-import { SearchUsersQuery, type Profile } from '../api/graphql';
+import { SearchUsersDocument, type Profile } from '../api/graphql';
 import { useDisplayName, useMessenger, useServices } from '../app-context';
+import { Avatar, PersonAvatar } from './avatar';
 
 interface People {
   friends: Friend[];
@@ -144,8 +145,14 @@ export function PeoplePanel({ onOpenChat }: { onOpenChat: (chatId: string) => vo
   );
 }
 
+/** A person's avatar and name, as friends and requests show them. */
 function Name({ userId }: { userId: string }) {
-  return <strong>{useDisplayName(userId)}</strong>;
+  return (
+    <>
+      <PersonAvatar userId={userId} />
+      <strong>{useDisplayName(userId)}</strong>
+    </>
+  );
 }
 
 function FriendItem(props: {
@@ -188,7 +195,7 @@ function Search({ related, onAdd }: { related: Set<string>; onAdd: (userId: stri
     if (text.length < 2) return;
     let current = true;
     const timer = setTimeout(() => {
-      graphql(SearchUsersQuery, { query: text, first: 10 }).then(
+      graphql(SearchUsersDocument, { query: text, first: 10 }).then(
         ({ searchUsers }) => {
           if (!current) return;
           const people = searchUsers.edges.map((e) => e.node);
@@ -219,6 +226,7 @@ function Search({ related, onAdd }: { related: Set<string>; onAdd: (userId: stri
           {results.length === 0 && <li className="muted">Nobody found.</li>}
           {results.map((person) => (
             <li key={person.id}>
+              <Avatar name={person.nickname} url={person.avatarUrl} />
               <strong>{person.nickname}</strong>
               {person.displayName && <span className="muted"> {person.displayName}</span>}
               <span className="actions">

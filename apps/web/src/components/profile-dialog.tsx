@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../api/errors';
-import { MeQuery, UpdateProfileMutation } from '../api/graphql';
+import { MeDocument, UpdateProfileDocument } from '../api/graphql';
 import { useServices } from '../app-context';
+import { Avatar } from './avatar';
 
 /** Edit one's own profile (display name, bio, avatar URL) through GraphQL. */
 export function ProfileDialog({ onClose }: { onClose: () => void }) {
@@ -9,14 +10,17 @@ export function ProfileDialog({ onClose }: { onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [form, setForm] = useState({ displayName: '', bio: '', avatarUrl: '' });
   const [nickname, setNickname] = useState('');
+  /** The avatar as saved (not as typed: a half-typed URL is no image to fetch). */
+  const [avatarUrl, setAvatarUrl] = useState<string | null>(null);
   const [status, setStatus] = useState<{ error?: string; saved?: boolean }>({});
   const [busy, setBusy] = useState(true);
 
   useEffect(() => {
     dialog.current?.showModal();
-    graphql(MeQuery, {}).then(
+    graphql(MeDocument, {}).then(
       ({ me }) => {
         setNickname(me.nickname);
+        setAvatarUrl(me.avatarUrl);
         setForm({
           displayName: me.displayName ?? '',
           bio: me.bio ?? '',
@@ -37,7 +41,7 @@ export function ProfileDialog({ onClose }: { onClose: () => void }) {
     setStatus({});
     try {
       // Empty fields clear the value (null), as the API defines.
-      const { updateProfile } = await graphql(UpdateProfileMutation, {
+      const { updateProfile } = await graphql(UpdateProfileDocument, {
         input: {
           displayName: form.displayName.trim() || null,
           bio: form.bio.trim() || null,
@@ -45,6 +49,7 @@ export function ProfileDialog({ onClose }: { onClose: () => void }) {
         },
       });
       directory.remember([updateProfile]);
+      setAvatarUrl(updateProfile.avatarUrl);
       setStatus({ saved: true });
     } catch (error) {
       setStatus({ error: describeError(error) });
@@ -62,7 +67,12 @@ export function ProfileDialog({ onClose }: { onClose: () => void }) {
     <dialog ref={dialog} aria-labelledby="profile-title" onClose={onClose} className="card">
       <form onSubmit={(e) => void save(e)}>
         <h2 id="profile-title">Profile</h2>
-        {nickname && <p>Nickname: {nickname}</p>}
+        {nickname && (
+          <div className="profile-who">
+            <Avatar name={nickname} url={avatarUrl} />
+            <p>Nickname: {nickname}</p>
+          </div>
+        )}
         <label>
           Display name
           <input maxLength={64} {...field('displayName')} />
