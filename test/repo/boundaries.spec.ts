@@ -4,7 +4,7 @@
  * written for the purpose.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -26,9 +26,18 @@ function cruise(files: Record<string, string>): { status: number | null; output:
       mkdirSync(join(dir, dirname(path)), { recursive: true });
       writeFileSync(join(dir, path), content);
     }
+    // On the Node running this spec, not whichever `node` PATH finds first.
     const result = spawnSync(
-      join(ROOT, 'node_modules', '.bin', 'depcruise'),
-      ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err', 'apps', 'libs'],
+      process.execPath,
+      [
+        realpathSync(join(ROOT, 'node_modules', '.bin', 'depcruise')),
+        '--config',
+        join(ROOT, '.dependency-cruiser.cjs'),
+        '--output-type',
+        'err',
+        'apps',
+        'libs',
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
     return { status: result.status, output: `${result.stdout}${result.stderr}` };

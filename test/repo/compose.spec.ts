@@ -34,7 +34,13 @@ type Scalar = string | number | boolean | null;
 interface ComposeService {
   image?: string;
   build?:
-    string | { context?: string; dockerfile?: string; args?: Record<string, Scalar> | string[] };
+    | string
+    | {
+        context?: string;
+        dockerfile?: string;
+        target?: string;
+        args?: Record<string, Scalar> | string[];
+      };
   environment?: Record<string, Scalar> | string[];
   ports?: Array<string | number | Dict>;
   volumes?: Array<string | Dict>;
@@ -308,12 +314,24 @@ describe('docker-compose.yml', () => {
       ...new Set([...template.matchAll(/\$\{(GATEWAY_[A-Z0-9_]+)\}/g)].map((m) => m[1])),
     ].sort();
 
-    it("runs the official image on the repository's template, every placeholder filled", () => {
-      expect(gateway.image).toMatch(/^nginx:/);
-      expect(env.NGINX_ENVSUBST_FILTER).toBe('GATEWAY_');
-      expect(gateway.volumes).toContain(
-        `./infra/gateway/nginx.conf.template:${env.NGINX_ENVSUBST_TEMPLATE_DIR}/nginx.conf.template:ro`,
+    it("runs the repository's gateway image: the official one, the template, the web client", () => {
+      const paths = buildPaths(gateway);
+      expect(typeof gateway.build === 'object' && gateway.build.target).toBe('gateway');
+      const dockerfile = readFileSync(paths!.dockerfile, 'utf8');
+      // The stage from `FROM … AS gateway` to the next FROM.
+      const stage = /^FROM (\S+) AS gateway$([\s\S]*?)(?=^FROM |(?![\s\S]))/m.exec(dockerfile);
+      expect(stage?.[1]).toBe('${NGINX_IMAGE}');
+      expect(dockerfile).toMatch(/^ARG NGINX_IMAGE=nginx:/m);
+      // Its entrypoint renders the template `npm run up` renders, where compose says.
+      expect(stage?.[2]).toContain(
+        `COPY infra/gateway/nginx.conf.template ${env.NGINX_ENVSUBST_TEMPLATE_DIR}/nginx.conf.template`,
       );
+      // The web client `npm run build` bundles, served from GATEWAY_WEB_ROOT.
+      expect(stage?.[2]).toContain(`COPY --from=build /app/dist/web ${env.GATEWAY_WEB_ROOT}`);
+      // A build without --target (the app services') still ends with a service image.
+      const stages = [...dockerfile.matchAll(/^FROM \S+ AS (\w+)$/gm)].map((m) => m[1]);
+      expect(stages.at(-1)).toBe('runtime');
+      expect(env.NGINX_ENVSUBST_FILTER).toBe('GATEWAY_');
       expect((gateway as { command?: string[] }).command).toEqual(
         expect.arrayContaining(['nginx', '-c', `${env.NGINX_ENVSUBST_OUTPUT_DIR}/nginx.conf`]),
       );

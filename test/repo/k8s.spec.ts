@@ -724,7 +724,10 @@ const OVERLAYS = ['base', 'overlays/production', 'overlays/canary', 'overlays/bl
         volume: 'Memory',
       });
     }
-    expect(volumeAt(d, env.GATEWAY_WEB_ROOT)?.configMap).toBeDefined();
+    // The web client is in the gateway's image (the Dockerfile's `gateway` stage, ADR 0029):
+    // nothing is mounted over it, and the image is the repository's, not bare nginx.
+    expect(volumeAt(d, env.GATEWAY_WEB_ROOT)).toBeUndefined();
+    expect(containerOf(d).image).toMatch(/(^|\/)messenger\/gateway:/);
     // The edge-authentication credential is the services' own (ADR 0015).
     expect(env.GATEWAY_INTERNAL_TOKEN).toEqual({
       secretKeyRef: { name: 'internal-api', key: 'token' },

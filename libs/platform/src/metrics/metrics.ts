@@ -2,6 +2,13 @@ import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** prom-client defaults that repeat a labelled gauge's sum under a counter's suffix. */
+const REDUNDANT_DEFAULT_TOTALS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /** Latency buckets shared by every request-shaped metric, so dashboards compare like with like. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -26,6 +33,10 @@ export class MetricsService {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+    // prom-client also exports each per-type gauge's sum as a gauge named `_total`, a suffix
+    // Prometheus reserves for counters (`promtool check metrics` refuses it). The per-type
+    // gauges stay; their total is `sum without (type) (nodejs_active_handles)` in PromQL.
+    for (const name of REDUNDANT_DEFAULT_TOTALS) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
     this.httpDuration = new Histogram({
       name: 'http_server_request_duration_seconds',
