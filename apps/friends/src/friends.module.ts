@@ -4,6 +4,7 @@ import {
   CreateAppliedVersions1764000000000,
   CreateEventTables1732406400000,
   EVENT_ENTITIES,
+  EventTableRetentionIndexes1766000000000,
   KafkaModule,
 } from '@app/kafka';
 import {
@@ -62,6 +63,7 @@ export class FriendsModule {
             EventSourcedPairs1732600000000,
             CreateIdempotencyKeys1732700000000,
             CreateAppliedVersions1764000000000,
+            EventTableRetentionIndexes1766000000000,
           ],
         }),
         KafkaModule.forRoot({
@@ -69,6 +71,7 @@ export class FriendsModule {
           brokers: config.kafka.brokers,
           groupId: config.kafka.groupId,
           outboxPollMs: config.kafka.outboxPollMs,
+          retention: config.kafka.retention,
           topics: [
             // produced
             Topics.FriendRequestSent,

@@ -6,6 +6,7 @@ import {
   CreateAppliedVersions1764000000000,
   CreateEventTables1732406400000,
   EVENT_ENTITIES,
+  EventTableRetentionIndexes1766000000000,
   KafkaModule,
 } from '@app/kafka';
 import {
@@ -50,6 +51,7 @@ export const PROFILE_MIGRATIONS = [
   CreateProfiles1732500000000,
   FriendshipsSearchEmail1732600000000,
   CreateAppliedVersions1764000000000,
+  EventTableRetentionIndexes1766000000000,
 ];
 
 /** The profile service: profiles and unique nicknames, over GraphQL and internal gRPC. */
@@ -74,6 +76,7 @@ export class ProfileModule {
           groupId: config.kafka.groupId,
           topics: PROFILE_TOPICS,
           outboxPollMs: config.kafka.outboxPollMs,
+          retention: config.kafka.retention,
         }),
         // Each request's token is verified by the rate limit and again by the GraphQL guard;
         // clients send the same token every time, so its signature is checked once a minute.
