@@ -93,6 +93,13 @@ const requestLimitEnv = (service: 'friends' | 'profile') => ({
   TRUST_PROXY: 'true',
 });
 
+/**
+ * Pruning of the event tables in the e2e run (ADR 0025): rounds every half second, so
+ * `test/e2e/event-retention.e2e-spec.ts` sees rows go within seconds of ageing them, and a
+ * retention of an hour, which no row of a suite run reaches unless a spec ages it.
+ */
+export const E2E_EVENT_RETENTION = { intervalMs: 500, retentionSeconds: 3_600 } as const;
+
 /** The environment each service process gets in the e2e run. */
 export function serviceEnv(service: ServiceName): Record<string, string> {
   const common = {
@@ -112,6 +119,9 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     OUTBOX_POLL_MS: '200',
+    EVENT_PRUNE_INTERVAL_MS: String(E2E_EVENT_RETENTION.intervalMs),
+    OUTBOX_RETENTION_SECONDS: String(E2E_EVENT_RETENTION.retentionSeconds),
+    PROCESSED_EVENTS_RETENTION_SECONDS: String(E2E_EVENT_RETENTION.retentionSeconds),
     // Tracing on, as in docker-compose, exporting to the tracing spec's receiver; short
     // batch delay so a trace arrives while the spec waits for it.
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpReceiver.http,
