@@ -7,8 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { SocketApi } from '@app/contracts';
-import { io, type Socket } from 'socket.io-client';
+import { MessengerClient } from '@app/messenger-client';
 import {
   DEFAULT_DEMO_PASSWORD,
   DEMO_GROUP_TITLE,
@@ -20,8 +19,6 @@ import { E2E_INSTANCE, stack } from './support/stack';
 
 const ROOT = join(__dirname, '..', '..');
 const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
-
-type MessengerSocket = Socket<SocketApi.ServerToClientEvents, SocketApi.ClientToServerEvents>;
 
 /** `npm run demo` as the package script runs it, aimed at this stack. */
 async function runDemo(): Promise<string> {
@@ -55,29 +52,16 @@ async function login(email: string): Promise<{ userId: string; accessToken: stri
   return (await response.json()) as { userId: string; accessToken: string };
 }
 
-async function ack<E extends SocketApi.ClientEventName>(
-  socket: MessengerSocket,
-  event: E,
-  payload: SocketApi.ClientPayload<E>,
-): Promise<SocketApi.AckBody<E>> {
-  const emitter = socket.timeout(10_000) as unknown as {
-    emitWithAck(event: string, payload: unknown): Promise<SocketApi.Ack<E>>;
-  };
-  const answer = await emitter.emitWithAck(event, payload);
-  if (!answer.ok) throw new Error(`${event}: ${answer.error.code}`);
-  return answer;
-}
-
 describe('npm run demo', () => {
   let firstRun: string;
-  let socket: MessengerSocket | undefined;
+  let messenger: MessengerClient | undefined;
 
   beforeAll(async () => {
     firstRun = await runDemo();
     // Again, as someone who ran it before: finds everything, duplicates nothing.
     await runDemo();
   }, 180_000);
-  afterAll(() => socket?.close());
+  afterAll(() => messenger?.close());
 
   it('prints each person’s credentials and the web client to open', () => {
     for (const person of DEMO_PEOPLE) {
@@ -122,19 +106,20 @@ describe('npm run demo', () => {
     const sessions = await Promise.all(DEMO_PEOPLE.map((person) => login(person.email)));
     // The last of the three: a member, not the group's creator.
     const alan = sessions[2];
-    socket = io(stack.messenger.http, {
-      auth: { token: alan.accessToken },
-      transports: ['websocket'],
+    messenger = new MessengerClient({
+      url: stack.messenger.http,
+      token: alan.accessToken,
       reconnection: false,
     });
-    const { chats } = await ack(socket, 'chat:list', {});
+    await messenger.connect();
+    const { chats } = await messenger.listChats();
     const groups = chats.filter((chat) => chat.title === DEMO_GROUP_TITLE);
     expect(groups).toHaveLength(1);
     const [group] = groups;
     expect(group.kind).toBe('group');
     expect(group.members.map((m) => m.userId).sort()).toEqual(sessions.map((s) => s.userId).sort());
 
-    const { messages } = await ack(socket, 'message:history', { chatId: group.id, limit: 100 });
+    const { messages } = await messenger.history({ chatId: group.id, limit: 100 });
     // Newest first; the demo's lines oldest first, each by its sender.
     expect(
       messages.reverse().map((message) => ({ text: message.text, senderId: message.senderId })),

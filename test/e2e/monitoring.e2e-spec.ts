@@ -17,7 +17,6 @@ import {
 } from './support/monitoring';
 import {
   authClient,
-  connectMessenger,
   eventually,
   registerUser,
   type AuthGrpcClient,
@@ -25,7 +24,7 @@ import {
 } from './support/clients';
 import { gatewayState } from './support/gateway';
 import { stack, type ServiceName } from './support/stack';
-import type { Socket } from 'socket.io-client';
+import { MessengerClient } from '@app/messenger-client';
 
 const SERVICES: ServiceName[] = ['auth', 'profile', 'friends', 'messenger'];
 
@@ -116,21 +115,21 @@ describe('metrics of the running services', () => {
   });
 
   describe('socket.io', () => {
-    let socket: Socket;
+    let messenger: MessengerClient | undefined;
 
     afterEach(() => {
-      socket?.disconnect();
+      messenger?.close();
     });
 
     it('counts events by name and the connections an instance holds', async () => {
       const before = await valueOf('messenger', 'socketio_connected_sockets', {});
-      socket = connectMessenger(user.accessToken);
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
+      messenger = new MessengerClient({
+        url: stack.messenger.http,
+        token: user.accessToken,
+        reconnection: false,
       });
-      const reply = (await socket.timeout(5_000).emitWithAck('chat:list', {})) as { ok: boolean };
-      expect(reply.ok).toBe(true);
+      await messenger.connect();
+      await expect(messenger.listChats({ timeoutMs: 5_000 })).resolves.toEqual({ chats: [] });
 
       expect(
         await valueOf('messenger', 'socketio_event_duration_seconds_count', {
@@ -140,7 +139,7 @@ describe('metrics of the running services', () => {
       ).toBeGreaterThanOrEqual(1);
       expect(await valueOf('messenger', 'socketio_connected_sockets', {})).toBe(before + 1);
 
-      socket.disconnect();
+      messenger.disconnect();
       await eventually(async () =>
         (await valueOf('messenger', 'socketio_connected_sockets', {})) === before
           ? true

@@ -8,7 +8,8 @@
 import { ErrorCodes, Topics } from '@app/contracts';
 import * as grpc from '@grpc/grpc-js';
 import { decodeJwt } from 'jose';
-import type { Socket } from 'socket.io-client';
+import type { MessengerClient } from '@app/messenger-client';
+import { connectClient, MAIN_MESSENGER } from '../../apps/messenger/test/support/messenger-clients';
 import {
   acceptedEverywhere,
   type AccountsGrpcClient,
@@ -18,7 +19,7 @@ import {
   refusedEverywhereWithin,
   registerSessionUser,
 } from './support/accounts';
-import { authClient, type AuthGrpcClient, connectMessenger } from './support/clients';
+import { authClient, type AuthGrpcClient } from './support/clients';
 import { E2E_INTERNAL_API_TOKEN, stack } from './support/stack';
 
 /** The gateway's check of a Bearer token before a request reaches a service (auth_request). */
@@ -29,20 +30,12 @@ async function edgeAuthentication(token: string): Promise<number> {
   return response.status;
 }
 
-/** Resolves once `socket` is connected. */
-function opened(socket: Socket): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-/** What an open socket hears when its session ends, and when it is closed. */
-function watchExpiry(socket: Socket) {
+/** What a messenger client hears when its session ends, and when its socket is closed. */
+function watchExpiry(client: MessengerClient) {
   const notices: Array<{ code: string; message: string }> = [];
-  socket.on('auth:expired', (notice: { code: string; message: string }) => notices.push(notice));
+  client.on('auth:expired', (notice) => notices.push(notice));
   const closed = new Promise<{ reason: string; at: number }>((resolve) =>
-    socket.once('disconnect', (reason) => resolve({ reason, at: Date.now() })),
+    client.socket.once('disconnect', (reason) => resolve({ reason, at: Date.now() })),
   );
   return { notices, closed };
 }
@@ -60,7 +53,7 @@ describe('ended sessions are refused everywhere within 2 s', () => {
   let auth: AccountsGrpcClient;
   let internal: AuthGrpcClient;
   let events: EventRecorder;
-  const sockets: Socket[] = [];
+  const sockets: MessengerClient[] = [];
 
   beforeAll(async () => {
     auth = accountsClient();
@@ -79,7 +72,7 @@ describe('ended sessions are refused everywhere within 2 s', () => {
     const user = await registerSessionUser(auth, 'logout');
     await acceptedEverywhere(user.accessToken, user.userId);
     expect(await edgeAuthentication(user.accessToken)).toBe(204);
-    const socket = await opened(connectMessenger(user.accessToken));
+    const socket = await connectClient(MAIN_MESSENGER, user.accessToken);
     sockets.push(socket);
     const expiry = watchExpiry(socket);
 
@@ -116,7 +109,7 @@ describe('ended sessions are refused everywhere within 2 s', () => {
     // One session across refreshes: the same sid, a fresh token.
     expect(decodeJwt(rotated.accessToken).sid).toBe(decodeJwt(user.accessToken).sid);
     await acceptedEverywhere(rotated.accessToken, user.userId);
-    const socket = await opened(connectMessenger(rotated.accessToken));
+    const socket = await connectClient(MAIN_MESSENGER, rotated.accessToken);
     sockets.push(socket);
     const expiry = watchExpiry(socket);
 

@@ -1,111 +1,52 @@
 import { ErrorCodes } from '@app/contracts';
+import { type MessengerClient, MessengerClientError } from '@app/messenger-client';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
 import {
   type AuthGrpcClient,
   authClient,
-  connectMessenger,
   eventually,
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
-import { stack } from '../../../test/e2e/support/stack';
+import {
+  ack,
+  befriend,
+  type ChatView,
+  collectFrom,
+  connectClient,
+  connected,
+  MAIN_MESSENGER,
+} from './support/messenger-clients';
 
-interface AckError {
-  code: string;
-  message: string;
-}
-type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
-
-interface ChatView {
-  id: string;
-  kind: 'direct' | 'group';
-  title: string | null;
-  members: Array<{ userId: string; role: string; lastReadSeq: number }>;
-  createdAt: string;
-}
-interface MessageView {
-  id: string;
-  chatId: string;
-  senderId: string;
-  text: string;
-  seq: number;
-  createdAt: string;
-  clientMessageId: string;
+/** The error a call must fail with. */
+async function failure(call: Promise<unknown>): Promise<MessengerClientError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof MessengerClientError))
+    throw new Error(`expected a failure, got ${String(error)}`);
+  return error;
 }
 
-/** Opens a socket and resolves once the server accepted it. */
-function connected(token: string): Promise<Socket> {
-  const socket = connectMessenger(token);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-}
-
-/** Resolves the `connect_error` of a connection that must be refused. */
-function refused(token?: string): Promise<Error> {
-  const socket = connectMessenger(token);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => {
-      socket.close();
-      reject(new Error('the connection was accepted'));
-    });
-    socket.once('connect_error', (error) => {
-      socket.close();
-      resolve(error);
-    });
-  });
-}
-
-/** Emits an event and resolves its acknowledgement. */
-function ack<T>(socket: Socket, event: string, payload: unknown): Promise<Ack<T>> {
-  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<T>>;
-}
-
-/** Resolves the ack body of an event that must succeed. */
-async function okAck<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  const reply = await ack<T>(socket, event, payload);
-  if (!reply.ok) throw new Error(`${event} failed: ${reply.error.code} ${reply.error.message}`);
-  return reply;
-}
-
-/** Calls friends' REST API as `user`. */
-async function friendsApi(user: TestUser, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${stack.friends.http}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${user.accessToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-/** Makes `a` and `b` friends through friends' public API, as two users would. */
-async function befriend(a: TestUser, b: TestUser): Promise<void> {
-  // friends learns of new users from auth's events: retry until it knows `b`.
-  const request = await eventually(async () => {
-    const response = await friendsApi(a, '/v1/friends/requests', { userId: b.userId });
-    if (response.status !== 201) throw new Error(`friend request: ${response.status}`);
-    return (await response.json()) as { id: string };
-  });
-  const accepted = await friendsApi(b, `/v1/friends/requests/${request.id}/accept`);
-  expect(accepted.status).toBe(200);
-}
-
+/**
+ * messenger's socket API as a client application uses it, through the typed SDK
+ * (`@app/messenger-client`); a malformed payload goes over a raw socket.
+ */
 describe('messenger (socket.io)', () => {
   let auth: AuthGrpcClient;
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  const sockets: Socket[] = [];
-  let a: Socket;
-  let b: Socket;
-  let c: Socket;
+  const clients: MessengerClient[] = [];
+  let a: MessengerClient;
+  let b: MessengerClient;
+  let c: MessengerClient;
+  const open = async (token: string) => {
+    const client = await connectClient(MAIN_MESSENGER, token);
+    clients.push(client);
+    return client;
+  };
 
   beforeAll(async () => {
     auth = authClient();
@@ -115,24 +56,29 @@ describe('messenger (socket.io)', () => {
       registerUser(auth, 'carol'),
     ]);
     await befriend(alice, bob);
-    [a, b, c] = await Promise.all([alice, bob, carol].map((u) => connected(u.accessToken)));
-    sockets.push(a, b, c);
+    [a, b, c] = await Promise.all([alice, bob, carol].map((u) => open(u.accessToken)));
   });
 
   afterAll(() => {
-    sockets.forEach((s) => s.close());
+    clients.forEach((client) => client.close());
     auth?.close();
   });
 
   describe('handshake', () => {
     it('refuses a connection without a token', async () => {
-      const error = await refused();
-      expect(error.message).toBe('UNAUTHENTICATED: missing token');
+      const error = await failure(connectClient(MAIN_MESSENGER, ''));
+      expect(error).toMatchObject({
+        code: ErrorCodes.UNAUTHENTICATED,
+        message: 'UNAUTHENTICATED: missing token',
+      });
     });
 
     it('refuses a connection with a token that is not a valid access token', async () => {
-      const error = await refused('not.a.jwt');
-      expect(error.message).toBe('UNAUTHENTICATED: invalid or expired token');
+      const error = await failure(connectClient(MAIN_MESSENGER, 'not.a.jwt'));
+      expect(error).toMatchObject({
+        code: ErrorCodes.UNAUTHENTICATED,
+        message: 'UNAUTHENTICATED: invalid or expired token',
+      });
     });
   });
 
@@ -141,27 +87,19 @@ describe('messenger (socket.io)', () => {
       // A session of its own: the fresh token is its refresh (tokens carry their session, and
       // a socket renews within its session only; a new login is another session).
       const session = await auth.login({ email: alice.email, password: alice.password });
-      const socket = await connected(session.accessToken);
-      sockets.push(socket);
+      const client = await open(session.accessToken);
       const fresh = await auth.refresh({ refreshToken: session.refreshToken });
-      const renewed = await ack<{ expiresAt: string }>(socket, 'auth:refresh', {
-        token: fresh.accessToken,
+      await expect(client.refreshAuth({ token: fresh.accessToken })).resolves.toEqual({
+        expiresAt: expect.any(String),
       });
-      expect(renewed).toEqual({ ok: true, expiresAt: expect.any(String) });
 
       for (const token of [bob.accessToken, alice.accessToken]) {
-        const foreign = await ack(socket, 'auth:refresh', { token });
-        expect(foreign).toEqual({
-          ok: false,
-          error: expect.objectContaining({ code: ErrorCodes.FORBIDDEN }),
-        });
+        const foreign = await failure(client.refreshAuth({ token }));
+        expect(foreign.code).toBe(ErrorCodes.FORBIDDEN);
       }
-      const garbage = await ack(socket, 'auth:refresh', { token: 'not.a.jwt' });
-      expect(garbage).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.UNAUTHENTICATED }),
-      });
-      expect(socket.connected).toBe(true);
+      const garbage = await failure(client.refreshAuth({ token: 'not.a.jwt' }));
+      expect(garbage.code).toBe(ErrorCodes.UNAUTHENTICATED);
+      expect(client.connected).toBe(true);
     });
   });
 
@@ -169,7 +107,7 @@ describe('messenger (socket.io)', () => {
     let chat: ChatView;
 
     beforeAll(async () => {
-      ({ chat } = await okAck<{ chat: ChatView }>(a, 'chat:create', { memberIds: [bob.userId] }));
+      ({ chat } = await a.createChat({ memberIds: [bob.userId] }));
     });
 
     it('creates a direct chat between friends', () => {
@@ -178,92 +116,58 @@ describe('messenger (socket.io)', () => {
     });
 
     it('returns the same direct chat when the other friend opens it', async () => {
-      const again = await okAck<{ chat: ChatView }>(b, 'chat:create', {
-        memberIds: [alice.userId],
-      });
+      const again = await b.createChat({ memberIds: [alice.userId] });
       expect(again.chat.id).toBe(chat.id);
     });
 
     it('refuses a direct chat with someone who is not a friend', async () => {
-      const reply = await ack(a, 'chat:create', { memberIds: [carol.userId] });
-      expect(reply).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.MESSENGER_NOT_FRIENDS }),
-      });
+      const error = await failure(a.createChat({ memberIds: [carol.userId] }));
+      expect(error).toMatchObject({ code: ErrorCodes.MESSENGER_NOT_FRIENDS, event: 'chat:create' });
     });
 
     it('delivers a message to the other member once, even when resent', async () => {
-      const received: Array<{ message: MessageView }> = [];
-      const onNew = (event: { message: MessageView }) => received.push(event);
-      b.on('message:new', onNew);
-      try {
-        const clientMessageId = randomUUID();
-        const sent = await okAck<{ message: MessageView }>(a, 'message:send', {
-          chatId: chat.id,
-          clientMessageId,
-          text: 'hello bob',
-        });
-        expect(sent.message).toMatchObject({
-          chatId: chat.id,
-          senderId: alice.userId,
-          text: 'hello bob',
-          seq: 1,
-          clientMessageId,
-        });
+      const received = collectFrom(b, 'message:new');
+      const clientMessageId = randomUUID();
+      const sent = await a.send({ chatId: chat.id, clientMessageId, text: 'hello bob' });
+      expect(sent.message).toMatchObject({
+        chatId: chat.id,
+        senderId: alice.userId,
+        text: 'hello bob',
+        seq: 1,
+        clientMessageId,
+      });
 
-        await eventually(async () => (received.length > 0 ? true : undefined), 5_000);
-        expect(received[0].message).toMatchObject({
-          id: sent.message.id,
-          text: 'hello bob',
-          seq: 1,
-        });
+      await eventually(async () => (received.length > 0 ? true : undefined), 5_000);
+      expect(received[0].message).toMatchObject({
+        id: sent.message.id,
+        text: 'hello bob',
+        seq: 1,
+      });
 
-        const resent = await okAck<{ message: MessageView }>(a, 'message:send', {
-          chatId: chat.id,
-          clientMessageId,
-          text: 'hello bob',
-        });
-        expect(resent.message.id).toBe(sent.message.id);
-        expect(resent.message.seq).toBe(1);
+      // The same clientMessageId again (a send once completed, then repeated).
+      const resent = await a.send({ chatId: chat.id, clientMessageId, text: 'hello bob' });
+      expect(resent.message.id).toBe(sent.message.id);
+      expect(resent.message.seq).toBe(1);
 
-        // Long enough for a second push to arrive if there were one.
-        await new Promise((r) => setTimeout(r, 500));
-        expect(received).toHaveLength(1);
-      } finally {
-        b.off('message:new', onNew);
-      }
+      // Long enough for a second push to arrive if there were one.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received).toHaveLength(1);
     });
 
     it('numbers messages one by one and returns history newest first', async () => {
-      const second = await okAck<{ message: MessageView }>(b, 'message:send', {
-        chatId: chat.id,
-        clientMessageId: randomUUID(),
-        text: 'hi alice',
-      });
-      const third = await okAck<{ message: MessageView }>(a, 'message:send', {
-        chatId: chat.id,
-        clientMessageId: randomUUID(),
-        text: 'how are you?',
-      });
+      const second = await b.send({ chatId: chat.id, text: 'hi alice' });
+      const third = await a.send({ chatId: chat.id, text: 'how are you?' });
       expect([second.message.seq, third.message.seq]).toEqual([2, 3]);
 
-      const page = await okAck<{ messages: MessageView[] }>(b, 'message:history', {
-        chatId: chat.id,
-        limit: 2,
-      });
+      const page = await b.history({ chatId: chat.id, limit: 2 });
       expect(page.messages.map((m) => m.seq)).toEqual([3, 2]);
 
-      const older = await okAck<{ messages: MessageView[] }>(b, 'message:history', {
-        chatId: chat.id,
-        before: page.messages[1].id,
-      });
+      const older = await b.history({ chatId: chat.id, before: page.messages[1].id });
       expect(older.messages.map((m) => m.text)).toEqual(['hello bob']);
     });
 
     it('lists the chat with its last message and unread count', async () => {
-      const { chats } = await okAck<{
-        chats: Array<ChatView & { lastMessage: MessageView | null; unreadCount: number }>;
-      }>(b, 'chat:list', {});
+      const { chats } = await b.listChats();
       const listed = chats.find((x) => x.id === chat.id);
       expect(listed).toMatchObject({
         lastMessage: { seq: 3, text: 'how are you?' },
@@ -273,32 +177,28 @@ describe('messenger (socket.io)', () => {
     });
 
     it('refuses messages and history from someone outside the chat', async () => {
-      const send = await ack(c, 'message:send', {
-        chatId: chat.id,
-        clientMessageId: randomUUID(),
-        text: 'let me in',
-      });
-      expect(send).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.MESSENGER_CHAT_NOT_MEMBER }),
-      });
+      const send = await failure(c.send({ chatId: chat.id, text: 'let me in' }));
+      expect(send.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
 
-      const history = await ack(c, 'message:history', { chatId: chat.id });
-      expect(history).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.MESSENGER_CHAT_NOT_MEMBER }),
-      });
+      const history = await failure(c.history({ chatId: chat.id }));
+      expect(history.code).toBe(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER);
     });
 
     it('answers an invalid payload with COMMON.VALIDATION_FAILED', async () => {
-      const reply = await ack(a, 'message:send', {
-        chatId: chat.id,
-        clientMessageId: randomUUID(),
-      });
-      expect(reply).toEqual({
-        ok: false,
-        error: expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED }),
-      });
+      // A payload the typed client cannot send: a raw socket, as a hostile client would.
+      const raw = await connected(MAIN_MESSENGER, alice.accessToken);
+      try {
+        const reply = await ack(raw, 'message:send', {
+          chatId: chat.id,
+          clientMessageId: randomUUID(),
+        });
+        expect(reply).toEqual({
+          ok: false,
+          error: expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED }),
+        });
+      } finally {
+        raw.close();
+      }
     });
   });
 });

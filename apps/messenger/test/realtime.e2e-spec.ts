@@ -1,6 +1,7 @@
 import { ErrorCodes, Topics } from '@app/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import type { MessengerClient } from '@app/messenger-client';
 import type { Socket } from 'socket.io-client';
 import {
   type AuthGrpcClient,
@@ -16,10 +17,12 @@ import {
   type ChatSummary,
   type ChatView,
   collect,
+  connectClient,
   connected,
   MAIN_MESSENGER,
   type MessageView,
   okAck,
+  type Peer,
   send,
   waitFor,
   messengerRows,
@@ -27,7 +30,7 @@ import {
 
 const url = MAIN_MESSENGER;
 
-async function chatOf(socket: Socket, chatId: string): Promise<ChatSummary> {
+async function chatOf(socket: Peer, chatId: string): Promise<ChatSummary> {
   const { chats } = await okAck<{ chats: ChatSummary[] }>(socket, 'chat:list', {});
   const chat = chats.find((c) => c.id === chatId);
   if (!chat) throw new Error(`chat ${chatId} not listed`);
@@ -39,10 +42,17 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  const sockets: Socket[] = [];
-  let a: Socket;
-  let b: Socket;
-  let c: Socket;
+  // The SDK's clients, as applications talk; `raw` (Alice's) sends what none would.
+  const opened: Array<{ close(): void }> = [];
+  const open = async (user: TestUser) => {
+    const client = await connectClient(url, user.accessToken);
+    opened.push(client);
+    return client;
+  };
+  let a: MessengerClient;
+  let b: MessengerClient;
+  let c: MessengerClient;
+  let raw: Socket;
   let chat: ChatView;
   let group: ChatView;
 
@@ -55,8 +65,9 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
     ]);
     // A group's members must be friends of its creator.
     await Promise.all([befriend(alice, bob), befriend(alice, carol)]);
-    [a, b, c] = await Promise.all([alice, bob, carol].map((u) => connected(url, u.accessToken)));
-    sockets.push(a, b, c);
+    [a, b, c] = await Promise.all([alice, bob, carol].map(open));
+    raw = await connected(url, alice.accessToken);
+    opened.push(raw);
     ({ chat } = await okAck<{ chat: ChatView }>(a, 'chat:create', { memberIds: [bob.userId] }));
     ({ chat: group } = await okAck<{ chat: ChatView }>(a, 'chat:create', {
       memberIds: [bob.userId, carol.userId],
@@ -65,7 +76,7 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
   });
 
   afterAll(() => {
-    sockets.forEach((s) => s.close());
+    opened.forEach((s) => s.close());
     auth?.close();
   });
 
@@ -126,11 +137,8 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
   });
 
   it('keeps seq gapless and unique under concurrent senders', async () => {
-    // Fresh sockets: each has its whole per-second budget for the race.
-    const senders = await Promise.all(
-      [alice, bob, carol, alice, bob, carol].map((u) => connected(url, u.accessToken)),
-    );
-    sockets.push(...senders);
+    // Fresh clients: each socket has its whole per-second budget for the race.
+    const senders = await Promise.all([alice, bob, carol, alice, bob, carol].map(open));
     const before = (await chatOf(a, group.id)).lastMessage?.seq ?? 0;
 
     // Each socket stays under its per-second budget; together they race for the row lock.
@@ -159,16 +167,15 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
         );
         return rows.length > 0 ? true : undefined;
       });
-      const e = await connected(url, erin.accessToken);
-      sockets.push(e);
+      const e = await open(erin);
       const seen = collect<{ userId: string; online: boolean }>(e, 'presence');
       const atCarol = collect<{ userId: string; online: boolean }>(c, 'presence');
 
-      const phone = await connected(url, dave.accessToken);
+      const phone = await open(dave);
       await waitFor(seen, (p) => p.userId === dave.userId && p.online);
 
       // A second device and a quick reconnect change nothing for friends.
-      const laptop = await connected(url, dave.accessToken);
+      const laptop = await open(dave);
       phone.close();
       const closedAt = Date.now();
       laptop.close();
@@ -197,7 +204,8 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
       ['message:send', 'just a string'],
       ['message:send', null],
     ])('answers %s %#: a bad payload with COMMON.VALIDATION_FAILED', async (event, payload) => {
-      const reply = await ack(a, event, payload);
+      // Payloads the typed client would not let through: a raw socket, as a hostile client.
+      const reply = await ack(raw, event, payload);
       expect(reply).toEqual({
         ok: false,
         error: expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED }),
@@ -231,10 +239,10 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
     });
 
     it('survives garbage and still serves the same socket', async () => {
-      a.emit('message:send', { chatId: { $gt: '' } });
-      a.emit('no-such-event', 1, 2, 3);
-      a.emit('sync', { chats: new Array(51).fill({ chatId: randomUUID(), afterSeq: 0 }) });
-      const { chats } = await okAck<{ chats: ChatSummary[] }>(a, 'chat:list', {});
+      raw.emit('message:send', { chatId: { $gt: '' } });
+      raw.emit('no-such-event', 1, 2, 3);
+      raw.emit('sync', { chats: new Array(51).fill({ chatId: randomUUID(), afterSeq: 0 }) });
+      const { chats } = await okAck<{ chats: ChatSummary[] }>(raw, 'chat:list', {});
       expect(chats.length).toBeGreaterThan(0);
     });
   });

@@ -1,6 +1,6 @@
 import { ErrorCodes, SocketApi, Topics } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
+import type { MessengerClient } from '@app/messenger-client';
 import {
   type AuthGrpcClient,
   authClient,
@@ -13,7 +13,7 @@ import {
   befriend,
   type ChatView,
   collect,
-  connected,
+  connectClient,
   friendsApi,
   MAIN_MESSENGER,
   memberIdsOf,
@@ -31,11 +31,12 @@ const refusedWith = (code: string) => ({ ok: false, error: expect.objectContaini
 
 describe('messenger: the chat timeline and its permissions', () => {
   let auth: AuthGrpcClient;
-  const sockets: Socket[] = [];
+  // Every user talks through the typed SDK, as applications do.
+  const clients: MessengerClient[] = [];
   const open = async (user: TestUser) => {
-    const socket = await connected(MAIN_MESSENGER, user.accessToken);
-    sockets.push(socket);
-    return socket;
+    const client = await connectClient(MAIN_MESSENGER, user.accessToken);
+    clients.push(client);
+    return client;
   };
   let users: TestUser[];
 
@@ -47,7 +48,7 @@ describe('messenger: the chat timeline and its permissions', () => {
   });
 
   afterAll(() => {
-    sockets.forEach((s) => s.close());
+    clients.forEach((client) => client.close());
     auth?.close();
   });
 
@@ -126,8 +127,8 @@ describe('messenger: the chat timeline and its permissions', () => {
   describe('messages: edit, delete, reply, react', () => {
     let ana: TestUser;
     let ben: TestUser;
-    let a: Socket;
-    let b: Socket;
+    let a: MessengerClient;
+    let b: MessengerClient;
     let chat: ChatView;
 
     beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '@app/contracts';
 import { decodeJwt } from 'jose';
+import type { MessengerClient } from '@app/messenger-client';
 import type { Socket } from 'socket.io-client';
 import {
   type AuthGrpcClient,
@@ -8,14 +9,7 @@ import {
   type TestUser,
 } from '../../../test/e2e/support/clients';
 import { mintAccessToken } from '../../../test/e2e/support/access-tokens';
-import {
-  ack,
-  collect,
-  connected,
-  MAIN_MESSENGER,
-  okAck,
-  refused,
-} from './support/messenger-clients';
+import { collect, connectClient, MAIN_MESSENGER, refused } from './support/messenger-clients';
 
 interface ExpiryNotice {
   code: string;
@@ -38,11 +32,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('messenger: sockets and token expiry', () => {
   let auth: AuthGrpcClient;
   let alice: TestUser;
-  const sockets: Socket[] = [];
+  const clients: MessengerClient[] = [];
   const open = async (token: string) => {
-    const socket = await connected(MAIN_MESSENGER, token);
-    sockets.push(socket);
-    return socket;
+    const client = await connectClient(MAIN_MESSENGER, token);
+    clients.push(client);
+    return client;
   };
 
   beforeAll(async () => {
@@ -50,19 +44,19 @@ describe('messenger: sockets and token expiry', () => {
     alice = await registerUser(auth, 'expiry');
   });
 
-  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
 
   afterAll(() => auth?.close());
 
   it('closes a socket when its token expires, telling the client why', async () => {
     const short = await mintAccessToken(alice, 2);
-    const socket = await open(short.token);
-    const notices = collect<ExpiryNotice>(socket, 'auth:expired');
-    const closed = closing(socket);
+    const client = await open(short.token);
+    const notices = collect<ExpiryNotice>(client, 'auth:expired');
+    const closed = closing(client.socket);
 
     // Still usable just before expiry.
     await sleep(Math.max(0, short.expiresAtMs - Date.now() - 600));
-    await expect(okAck(socket, 'chat:list', {})).resolves.toEqual({ ok: true, chats: [] });
+    await expect(client.listChats()).resolves.toEqual({ chats: [] });
 
     const { reason, at } = await closed;
     expect(reason).toBe('io server disconnect'); // closed by the server, not a network drop
@@ -84,14 +78,12 @@ describe('messenger: sockets and token expiry', () => {
     const short = await mintAccessToken({ ...alice, accessToken: session.accessToken }, 2);
     const [refreshed, bystander] = [await open(short.token), await open(short.token)];
     const notices = collect<ExpiryNotice>(refreshed, 'auth:expired');
-    const bystanderClosed = closing(bystander);
+    const bystanderClosed = closing(bystander.socket);
 
     const fresh = await auth.refresh({ refreshToken: session.refreshToken });
-    const renewed = await ack<{ expiresAt: string }>(refreshed, 'auth:refresh', {
-      token: fresh.accessToken,
-    });
+    const renewed = await refreshed.refreshAuth({ token: fresh.accessToken });
     const freshExp = decodeJwt(fresh.accessToken).exp as number;
-    expect(renewed).toEqual({ ok: true, expiresAt: new Date(freshExp * 1000).toISOString() });
+    expect(renewed).toEqual({ expiresAt: new Date(freshExp * 1000).toISOString() });
 
     // The socket that did not re-authenticate goes at the old expiry…
     await expect(bystanderClosed).resolves.toMatchObject({ reason: 'io server disconnect' });
@@ -99,7 +91,7 @@ describe('messenger: sockets and token expiry', () => {
     await sleep(Math.max(0, short.expiresAtMs + 1_000 - Date.now()));
     expect(refreshed.connected).toBe(true);
     expect(notices).toEqual([]);
-    await expect(okAck(refreshed, 'chat:list', {})).resolves.toMatchObject({ ok: true });
+    await expect(refreshed.listChats()).resolves.toMatchObject({ chats: expect.any(Array) });
   });
 
   it('refuses a handshake with an expired token', async () => {

@@ -1,4 +1,12 @@
 import { SocketApi } from '@app/contracts';
+import {
+  MessengerClient,
+  MessengerClientError,
+  type MessengerClientEventName,
+  type MessengerClientEvents,
+  type MessengerClientOptions,
+  type TimelineUpdate,
+} from '@app/messenger-client';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
 import { eventually, type TestUser } from '../../../../test/e2e/support/clients';
@@ -17,6 +25,15 @@ export type TimelineEvent = SocketApi.TimelineEvent;
 export const createdMessages = (events: TimelineEvent[]): MessageView[] =>
   events.flatMap((e) => (e.type === 'message.created' && e.message ? [e.message] : []));
 
+/** The message a timeline update of the SDK created, if it created one. */
+export function createdMessage(update: TimelineUpdate): MessageView | undefined {
+  if (update.source === 'message:new') return update.message;
+  if (update.source === 'sync' && update.event.type === 'message.created') {
+    return update.event.message;
+  }
+  return undefined;
+}
+
 /** The member ids of a chat, in the order they joined. */
 export const memberIdsOf = (chat: ChatView): string[] => chat.members.map((m) => m.userId);
 
@@ -24,6 +41,45 @@ export const memberIdsOf = (chat: ChatView): string[] => chat.members.map((m) =>
 export const MAIN_MESSENGER = stack.messenger.http;
 
 export { sparePort } from '../../../../test/e2e/support/extra-service';
+
+/**
+ * A connected client of messenger's SDK (`@app/messenger-client`), as applications use
+ * it. It does not reconnect by itself unless `options.reconnection` says so, so a spec
+ * that stops an instance sees the drop instead of retries.
+ */
+export async function connectClient(
+  url: string,
+  token: MessengerClientOptions['token'],
+  options: Partial<MessengerClientOptions> = {},
+): Promise<MessengerClient> {
+  const client = new MessengerClient({ url, token, reconnection: false, ...options });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return client;
+}
+
+/** Collects every `event` a client receives (a push or its own event) from now on. */
+export function collectFrom<E extends MessengerClientEventName>(
+  client: MessengerClient,
+  event: E,
+): MessengerClientEvents[E][] {
+  const received: MessengerClientEvents[E][] = [];
+  client.on(event, (payload) => received.push(payload));
+  return received;
+}
+
+/** Sends a message through the SDK (a fresh clientMessageId) and resolves it. */
+export async function sendText(
+  client: MessengerClient,
+  chatId: string,
+  text: string,
+): Promise<MessageView> {
+  return (await client.send({ chatId, text })).message;
+}
 
 /** Opens a socket.io connection, not yet waiting for the outcome. */
 export function openSocket(
@@ -75,22 +131,50 @@ export function refused(
   });
 }
 
-/** Emits an event and resolves its acknowledgement. */
-export function ack<T>(socket: Socket, event: string, payload: unknown): Promise<Ack<T>> {
-  return socket.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<T>>;
+/**
+ * What a spec talks through: the SDK's client as applications use it, or a raw socket
+ * where the spec sends what no well-behaved client would (garbage, oversized packets).
+ */
+export type Peer = MessengerClient | Socket;
+
+/**
+ * Emits an event and resolves its acknowledgement as the wire carries it
+ * (`{ok: true, ...}` or `{ok: false, error}`). Through the SDK's client, its typed error
+ * is turned back into the error half; a client-side failure (timeout…) rejects.
+ */
+export async function ack<T>(peer: Peer, event: string, payload: unknown): Promise<Ack<T>> {
+  if (!(peer instanceof MessengerClient)) {
+    return peer.timeout(10_000).emitWithAck(event, payload) as Promise<Ack<T>>;
+  }
+  try {
+    // Specs name events as data; the SDK's typed methods are for code that knows them.
+    const body = await peer.request(event as SocketApi.ClientEventName, payload as never, {
+      timeoutMs: 10_000,
+    });
+    return { ok: true, ...(body as T) };
+  } catch (error) {
+    if (error instanceof MessengerClientError && !error.code.startsWith('CLIENT.')) {
+      return { ok: false, error: error.toJSON() };
+    }
+    throw error;
+  }
 }
 
 /** Resolves the ack body of an event that must succeed. */
-export async function okAck<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  const reply = await ack<T>(socket, event, payload);
+export async function okAck<T>(peer: Peer, event: string, payload: unknown): Promise<T> {
+  const reply = await ack<T>(peer, event, payload);
   if (!reply.ok) throw new Error(`${event} failed: ${reply.error.code} ${reply.error.message}`);
   return reply;
 }
 
-/** Collects every `event` a socket receives from now on. */
-export function collect<T>(socket: Socket, event: string): T[] {
+/** Collects every `event` a socket or client receives from now on. */
+export function collect<T>(peer: Peer, event: string): T[] {
   const received: T[] = [];
-  socket.on(event, (payload: T) => received.push(payload));
+  if (peer instanceof MessengerClient) {
+    peer.on(event as MessengerClientEventName, (payload) => received.push(payload as T));
+  } else {
+    peer.on(event, (payload: T) => received.push(payload));
+  }
   return received;
 }
 
@@ -99,9 +183,10 @@ export function waitFor<T>(list: T[], match: (item: T) => boolean, timeoutMs = 8
   return eventually(() => Promise.resolve(list.find(match)), timeoutMs);
 }
 
-/** Sends a message that must succeed. */
-export async function send(socket: Socket, chatId: string, text: string): Promise<MessageView> {
-  const { message } = await okAck<{ message: MessageView }>(socket, 'message:send', {
+/** Sends a message that must succeed (through the SDK: retried with its clientMessageId). */
+export async function send(peer: Peer, chatId: string, text: string): Promise<MessageView> {
+  if (peer instanceof MessengerClient) return sendText(peer, chatId, text);
+  const { message } = await okAck<{ message: MessageView }>(peer, 'message:send', {
     chatId,
     clientMessageId: `${text}-${Math.random().toString(36).slice(2)}`,
     text,

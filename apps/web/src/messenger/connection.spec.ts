@@ -9,8 +9,8 @@ import { MessengerStore } from './store';
 type Answer = (payload: never) => Promise<unknown>;
 
 /**
- * socket.io's client as the connection uses it: `on`, `connect`, `disconnect`,
- * `timeout().emitWithAck`. Each client event is answered by the spec's `answers`; a
+ * socket.io's client as the messenger client (@app/messenger-client) uses it: `on`,
+ * `connect`, `disconnect`, `timeout().emitWithAck`. Each client event is answered by the spec's `answers`; a
  * rejected answer is what socket.io does when the ack timeout passes.
  */
 class FakeSocket {
@@ -145,6 +145,7 @@ describe('MessengerConnection', () => {
     socket.connect();
     await settle();
 
+    // The UI lists chats (new ones since) while the client syncs the known ones, then sends.
     expect(socket.events().slice(before)).toEqual(['chat:list', 'sync', 'message:send']);
     expect(socket.emitted[before + 1]!.payload).toEqual({ chats: [{ chatId: CHAT, afterSeq: 3 }] });
     // A push that repeats what sync returned changes nothing.
@@ -157,10 +158,19 @@ describe('MessengerConnection', () => {
     expect(chat.syncedSeq).toBe(6);
   });
 
+  it('connects again after stop and start (React runs effects twice in development)', async () => {
+    connection.start();
+    connection.stop();
+    connection.start();
+    await settle();
+    expect(store.getState().connection).toBe('online');
+    expect(socket.connected).toBe(true);
+  });
+
   it('refuses a call at once while offline, sending nothing', async () => {
-    await expect(connection.call('typing', { chatId: CHAT })).rejects.toEqual(
-      new ApiError('CLIENT.OFFLINE', 'Not connected'),
-    );
+    const error = await connection.call('typing', { chatId: CHAT }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 'CLIENT.OFFLINE' });
     expect(socket.emitted).toEqual([]);
   });
 });

@@ -1,5 +1,11 @@
 import type { SocketApi } from '@app/contracts';
-import { io, type Socket } from 'socket.io-client';
+import {
+  ClientErrorCodes,
+  MessengerClient,
+  type MessengerClientOptions,
+  isMessengerClientError,
+  type TimelineUpdate,
+} from '@app/messenger-client';
 import { ApiError } from '../api/errors';
 import {
   addPending,
@@ -13,22 +19,20 @@ import {
   applyTyping,
   dropPending,
   failPending,
-  hasGap,
   markChatRead,
   removeChat,
+  type MessengerState,
   type PendingMessage,
 } from './state';
 import type { MessengerStore } from './store';
 
 type ClientEvent = SocketApi.ClientEventName;
-type MessengerSocket = Socket<SocketApi.ServerToClientEvents, SocketApi.ClientToServerEvents>;
 
 /** How long an acknowledgement may take before the call counts as lost. */
 export const ACK_TIMEOUT_MS = 8_000;
 /** A send whose ack was lost is tried again after this (same clientMessageId). */
 const RESEND_DELAY_MS = 2_000;
-/** Limits of the socket API (libs/contracts SocketApi: MAX_SYNC_CHATS, DEFAULT_HISTORY_LIMIT). */
-const SYNC_CHATS_PER_CALL = 50;
+/** A page of history (libs/contracts SocketApi: DEFAULT_HISTORY_LIMIT). */
 export const HISTORY_PAGE = 50;
 /** At most one `typing` per chat this often while the person types. */
 const TYPING_EVERY_MS = 3_000;
@@ -41,48 +45,41 @@ export interface SessionPort {
   onAccessToken(listener: (token: string) => void): () => void;
 }
 
-/** Ack errors after which a send is final (anything else is retried). */
-const RETRYABLE = new Set([
-  'CLIENT.TIMEOUT',
-  'CLIENT.OFFLINE',
-  'COMMON.UNAVAILABLE',
-  'COMMON.INTERNAL',
-]);
+/** The SDK's error as the UI's: a dropped call reads as being offline. */
+function toApiError(error: unknown): unknown {
+  if (!isMessengerClientError(error)) return error;
+  const code = error.code === ClientErrorCodes.DISCONNECTED ? ClientErrorCodes.OFFLINE : error.code;
+  return new ApiError(code, error.message);
+}
 
 /**
- * The one socket.io connection to messenger (through the gateway's `/socket.io/`): typed
- * calls with an ack timeout, an outbox that resends unacknowledged messages with the same
- * clientMessageId (stored once by the server), and after every (re)connect a fresh
- * `chat:list` plus `sync` from each chat's last contiguous seq, so a reconnect loses and
- * doubles nothing. Pushes and answers go into the {@link MessengerStore}.
+ * The one connection to messenger (through the gateway's `/socket.io/`), over the typed
+ * socket client `@app/messenger-client`: it times out calls, resends unacknowledged
+ * messages with the same clientMessageId (stored once by the server) and, after every
+ * reconnect, syncs each chat from its watermark and hands the missed events over once and
+ * in order. This class adds what the UI needs: the pending-message outbox shown as
+ * "Sending…", a fresh `chat:list` after each connect (chats created while away), token
+ * refresh on expiry, and the pushes and answers written into the {@link MessengerStore}.
  */
 export class MessengerConnection {
-  private readonly socket: MessengerSocket;
-  private readonly outbox = new Map<string, PendingMessage>();
+  private readonly client: MessengerClient;
   private readonly lastTyping = new Map<string, number>();
-  private syncing = false;
-  private syncAgain = false;
   private stopped = false;
+  private reauthenticating = false;
   private unsubscribe: () => void = () => undefined;
   private readonly friendListeners = new Set<() => void>();
 
   constructor(
     private readonly store: MessengerStore,
     private readonly session: SessionPort,
-    createSocket: (options: Parameters<typeof io>[1]) => MessengerSocket = (options) => io(options),
+    createSocket?: MessengerClientOptions['createSocket'],
   ) {
-    this.socket = createSocket({
-      path: '/socket.io/',
-      // WebSocket only: long-polling needs sticky sessions across messenger instances.
-      transports: ['websocket'],
-      autoConnect: false,
+    this.client = new MessengerClient({
       // Asked at every (re)connect, so a reconnect presents the current token.
-      auth: (cb) => {
-        this.session.accessToken().then(
-          (token) => cb({ token }),
-          () => cb({}),
-        );
-      },
+      token: () => this.session.accessToken(),
+      ackTimeoutMs: ACK_TIMEOUT_MS,
+      resendDelayMs: RESEND_DELAY_MS,
+      ...(createSocket ? { createSocket } : {}),
     });
     this.listen();
   }
@@ -91,9 +88,9 @@ export class MessengerConnection {
     this.stopped = false;
     // A refreshed token keeps the open socket past the old token's expiry.
     this.unsubscribe = this.session.onAccessToken((token) => {
-      if (this.socket.connected) void this.call('auth:refresh', { token }).catch(() => undefined);
+      if (this.client.connected) void this.client.refreshAuth({ token }).catch(() => undefined);
     });
-    this.socket.connect();
+    this.open();
   }
 
   /**
@@ -105,10 +102,11 @@ export class MessengerConnection {
     return () => this.friendListeners.delete(listener);
   }
 
+  /** Disconnects; `start` connects again (React runs effects twice in development). */
   stop(): void {
     this.stopped = true;
     this.unsubscribe();
-    this.socket.disconnect();
+    this.client.disconnect();
   }
 
   /** A client event and its ack; refused at once while offline, failed after the timeout. */
@@ -116,19 +114,11 @@ export class MessengerConnection {
     event: E,
     payload: SocketApi.ClientPayload<E>,
   ): Promise<SocketApi.AckBody<E>> {
-    if (!this.socket.connected) throw new ApiError('CLIENT.OFFLINE', 'Not connected');
-    // socket.io's typed emitWithAck cannot relate a generic event to its own payload type.
-    const emitter = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
-      emitWithAck(event: string, payload: unknown): Promise<SocketApi.Ack<E>>;
-    };
-    let answer: SocketApi.Ack<E>;
     try {
-      answer = await emitter.emitWithAck(event, payload);
-    } catch {
-      throw new ApiError('CLIENT.TIMEOUT', `No answer to ${event}`);
+      return await this.client.request(event, payload);
+    } catch (error) {
+      throw toApiError(error);
     }
-    if (!answer.ok) throw new ApiError(answer.error.code, answer.error.message);
-    return answer;
   }
 
   /** Queues a message: shown at once as pending, sent now or after the next reconnect. */
@@ -139,17 +129,32 @@ export class MessengerConnection {
       text,
       ...(replyToId ? { replyToId } : {}),
     };
-    this.outbox.set(pending.clientMessageId, pending);
     // Members stop showing the sender as typing once the message arrives; typing again
     // right after must tell them again.
     this.lastTyping.delete(chatId);
     this.store.update((s) => addPending(s, pending));
-    void this.deliver(pending);
+    // The client retries until the server has it; what ends here is final.
+    this.client
+      .send({
+        chatId,
+        text,
+        clientMessageId: pending.clientMessageId,
+        ...(replyToId ? { replyToId } : {}),
+      })
+      .then(
+        ({ message }) => this.store.update((s) => applyMessage(s, message, message.seq)),
+        (error: unknown) => {
+          if (isMessengerClientError(error, ClientErrorCodes.CANCELLED)) return;
+          if (isMessengerClientError(error, ClientErrorCodes.CLOSED)) return;
+          const reason = error instanceof Error ? error.message : 'Not sent';
+          this.store.update((s) => failPending(s, chatId, pending.clientMessageId, reason));
+        },
+      );
   }
 
-  /** Gives up on a pending message (one the server refused). */
+  /** Gives up on a pending message (one the server refused, or one still waiting). */
   discard(chatId: string, clientMessageId: string): void {
-    this.outbox.delete(clientMessageId);
+    this.client.cancelSend(clientMessageId);
     this.store.update((s) => dropPending(s, chatId, clientMessageId));
   }
 
@@ -200,49 +205,73 @@ export class MessengerConnection {
 
   /** Applies a chat returned by a call (create, rename, add members). */
   acceptChat(chat: SocketApi.Chat): void {
+    this.client.track(chat.id, chat.lastSeq);
     this.store.update((s) => applyChat(s, chat));
   }
 
-  private listen(): void {
-    const socket = this.socket;
-    socket.on('connect', () => {
-      this.store.update((s) => ({ ...s, connection: 'online' }));
-      void this.catchUp();
-      this.friendsChanged();
+  /** Leaves or loses a chat locally (after chat:leave). */
+  forgetChat(chatId: string): void {
+    this.client.untrack(chatId);
+    this.store.update((s) => removeChat(s, chatId));
+  }
+
+  private open(): void {
+    this.client.connect().catch(() => {
+      // Refused handshakes are handled by the connect_error listener below.
     });
-    socket.on('disconnect', (reason) => {
-      this.store.update((s) => ({ ...s, connection: 'offline' }));
+  }
+
+  private listen(): void {
+    const client = this.client;
+    client.on('status', (status) => {
+      const connection: MessengerState['connection'] =
+        status === 'online'
+          ? 'online'
+          : status === 'offline' || this.store.getState().connection === 'online'
+            ? 'offline'
+            : 'connecting';
+      this.store.update((s) => (s.connection === connection ? s : { ...s, connection }));
+      if (status === 'online') {
+        void this.refreshChats();
+        this.friendsChanged();
+      }
+    });
+    client.socket.on('disconnect', (reason) => {
       // The server closed this socket (its token expired): reconnect with a fresh one.
       if (reason === 'io server disconnect' && !this.stopped) void this.reauthenticate();
     });
-    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-      this.store.update((s) => ({ ...s, connection: 'offline' }));
-      // A refused handshake is not retried by socket.io; transport errors are.
-      if (error.data?.code === 'COMMON.UNAUTHENTICATED') void this.reauthenticate();
-      else if (!socket.active) setTimeout(() => !this.stopped && socket.connect(), 2_000);
+    client.on('connect_error', (error) => {
+      // A refused token is not retried by socket.io; transport errors are.
+      if (error.code === 'COMMON.UNAUTHENTICATED') void this.reauthenticate();
+      else if (!client.socket.active) setTimeout(() => !this.stopped && this.open(), 2_000);
     });
-    socket.on('auth:expired', () => {
-      // Handled by the disconnect that follows; nothing is lost meanwhile (sync catches up).
-    });
-    socket.on('message:new', ({ message }) => {
-      if (!this.store.getState().chats[message.chatId]) void this.catchUp();
-      this.store.update((s) => applyMessage(s, message, message.seq));
-      this.repairGaps(message.chatId);
-    });
-    socket.on('message:updated', ({ seq, message }) => {
-      this.store.update((s) => applyMessage(s, message, seq));
-      this.repairGaps(message.chatId);
-    });
-    socket.on('chat:created', ({ chat }) => this.store.update((s) => applyChat(s, chat)));
-    socket.on('chat:updated', ({ seq, chat }) => {
-      this.store.update((s) => applyChat(s, chat, seq));
-      this.repairGaps(chat.id);
-    });
-    socket.on('message:read', (read) => this.store.update((s) => applyRead(s, read)));
-    socket.on('typing', (typing) => this.store.update((s) => applyTyping(s, typing)));
-    socket.on('presence', (presence) => this.store.update((s) => applyPresence(s, [presence])));
-    socket.on('friend:request', () => this.friendsChanged());
-    socket.on('friend:accepted', () => this.friendsChanged());
+    client.on('timeline', (update) => this.applyUpdate(update));
+    client.on('chat:created', ({ chat }) => this.store.update((s) => applyChat(s, chat)));
+    client.on('message:read', (read) => this.store.update((s) => applyRead(s, read)));
+    client.on('typing', (typing) => this.store.update((s) => applyTyping(s, typing)));
+    client.on('presence', (presence) => this.store.update((s) => applyPresence(s, [presence])));
+    client.on('friend:request', () => this.friendsChanged());
+    client.on('friend:accepted', () => this.friendsChanged());
+  }
+
+  /** One change of a chat, delivered by the client once and in seq order. */
+  private applyUpdate(update: TimelineUpdate): void {
+    switch (update.source) {
+      case 'message:new':
+        // A chat this client has not listed yet (created while away): list again.
+        if (!this.store.getState().chats[update.chatId]) void this.refreshChats();
+        this.store.update((s) => applyMessage(s, update.message, update.seq));
+        break;
+      case 'message:updated':
+        this.store.update((s) => applyMessage(s, update.message, update.seq));
+        break;
+      case 'chat:updated':
+        this.store.update((s) => applyChat(s, update.chat, update.seq));
+        break;
+      case 'sync':
+        this.store.update((s) => applyTimelineEvent(s, update.chatId, update.event));
+        break;
+    }
   }
 
   private friendsChanged(): void {
@@ -251,6 +280,8 @@ export class MessengerConnection {
 
   /** The server refused the token: refresh (which ends the session if refused too), reconnect. */
   private async reauthenticate(): Promise<void> {
+    if (this.reauthenticating) return;
+    this.reauthenticating = true;
     try {
       await this.session.refresh();
     } catch (error) {
@@ -259,98 +290,19 @@ export class MessengerConnection {
       // Auth unreachable: try again after a pause, the session still stands.
       setTimeout(() => !this.stopped && void this.reauthenticate(), 3_000);
       return;
-    }
-    if (!this.stopped && !this.socket.connected) this.socket.connect();
-  }
-
-  /** After a connect: the chat list, every event missed since, then the outbox. */
-  private async catchUp(): Promise<void> {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return;
-    }
-    this.syncing = true;
-    try {
-      do {
-        this.syncAgain = false;
-        const { chats } = await this.call('chat:list', {});
-        this.store.update((s) => applyChatList(s, chats));
-        await this.syncChats(
-          Object.values(this.store.getState().chats)
-            .filter((c) => c.chat.lastSeq > c.syncedSeq || hasGap(c))
-            .map((c) => c.chat.id),
-        );
-      } while (this.syncAgain);
-      for (const pending of this.outbox.values()) void this.deliver(pending);
-    } catch {
-      // Offline again or no answer: the next connect starts over.
     } finally {
-      this.syncing = false;
+      this.reauthenticating = false;
     }
+    if (!this.stopped && !this.client.connected) this.open();
   }
 
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
-
-  /** A push skipped seqs (a lost packet, another instance's order): fetch what is missing. */
-  private repairGaps(chatId: string): void {
-    const chat = this.store.getState().chats[chatId];
-    if (!chat || !hasGap(chat) || this.gapTimer) return;
-    // A moment's grace: pushes of concurrent changes may simply arrive out of order.
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = undefined;
-      const gaps = Object.values(this.store.getState().chats).filter(hasGap);
-      void this.syncChats(gaps.map((c) => c.chat.id)).catch(() => undefined);
-    }, 300);
-  }
-
-  /** `sync` from each chat's watermark until no chat has more. */
-  private async syncChats(chatIds: string[]): Promise<void> {
-    let todo = chatIds;
-    while (todo.length > 0) {
-      const batch = todo.slice(0, SYNC_CHATS_PER_CALL);
-      todo = todo.slice(SYNC_CHATS_PER_CALL);
-      const state = this.store.getState();
-      const chats = batch
-        .filter((id) => state.chats[id])
-        .map((chatId) => ({ chatId, afterSeq: state.chats[chatId]!.syncedSeq }));
-      if (chats.length === 0) continue;
-      const answer = await this.call('sync', { chats });
-      for (const { chatId, events, hasMore } of answer.chats) {
-        this.store.update((s) => events.reduce((acc, e) => applyTimelineEvent(acc, chatId, e), s));
-        if (hasMore) todo.push(chatId);
-      }
-    }
-  }
-
-  /** Sends one queued message; a lost ack is retried with the same clientMessageId. */
-  private async deliver(pending: PendingMessage): Promise<void> {
-    if (!this.socket.connected || !this.outbox.has(pending.clientMessageId)) return;
+  /** The chat list after a connect: chats created while away, fresh unread counts. */
+  private async refreshChats(): Promise<void> {
     try {
-      const { message } = await this.call('message:send', {
-        chatId: pending.chatId,
-        clientMessageId: pending.clientMessageId,
-        text: pending.text,
-        ...(pending.replyToId ? { replyToId: pending.replyToId } : {}),
-      });
-      this.outbox.delete(pending.clientMessageId);
-      this.store.update((s) => applyMessage(s, message, message.seq));
-    } catch (error) {
-      const code = error instanceof ApiError ? error.code : 'CLIENT.TIMEOUT';
-      if (!RETRYABLE.has(code) && code !== 'COMMON.RATE_LIMITED') {
-        this.outbox.delete(pending.clientMessageId);
-        const reason = error instanceof Error ? error.message : 'Not sent';
-        this.store.update((s) => failPending(s, pending.chatId, pending.clientMessageId, reason));
-        return;
-      }
-      // Offline: the next connect flushes the outbox. Otherwise try again shortly.
-      if (code !== 'CLIENT.OFFLINE') {
-        setTimeout(() => void this.deliver(pending), RESEND_DELAY_MS);
-      }
+      const { chats } = await this.client.listChats();
+      this.store.update((s) => applyChatList(s, chats));
+    } catch {
+      // Offline again or no answer: the next connect asks again.
     }
-  }
-
-  /** Leaves or loses a chat locally (after chat:leave). */
-  forgetChat(chatId: string): void {
-    this.store.update((s) => removeChat(s, chatId));
   }
 }
