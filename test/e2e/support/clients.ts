@@ -6,7 +6,6 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { io, Socket } from 'socket.io-client';
 import { E2E_INTERNAL_API_TOKEN, stack } from './stack';
 
 type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
@@ -134,14 +133,4 @@ export async function eventually<T>(
   }
   const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
   throw new Error(`condition not met within ${timeoutMs} ms${reason}`);
-}
-
-/** Opens a socket.io connection to messenger with the given access token (or none). */
-export function connectMessenger(token?: string): Socket {
-  return io(stack.messenger.http, {
-    auth: token === undefined ? {} : { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
 }
