@@ -4,6 +4,7 @@ import {
   CreateAppliedVersions1764000000000,
   CreateEventTables1732406400000,
   EVENT_ENTITIES,
+  EventTableRetentionIndexes1766000000000,
   KafkaModule,
 } from '@app/kafka';
 import {
@@ -24,6 +25,7 @@ import { MessagesModule } from './messages/messages.module';
 import { CreateMessengerTables1732600000000 } from './migrations/1732600000000-create-messenger-tables';
 import { ReadModelAndReplicas1732700000000 } from './migrations/1732700000000-read-model-and-replicas';
 import { ChatTimeline1765000000000 } from './migrations/1765000000000-chat-timeline';
+import { GroupCommit1766100000000 } from './migrations/1766100000000-group-commit';
 import { FriendEventsModule } from './friends-client/friend-events.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -68,6 +70,8 @@ export class MessengerModule {
             ReadModelAndReplicas1732700000000,
             CreateAppliedVersions1764000000000,
             ChatTimeline1765000000000,
+            EventTableRetentionIndexes1766000000000,
+            GroupCommit1766100000000,
           ],
         }),
         KafkaModule.forRoot({
@@ -76,6 +80,7 @@ export class MessengerModule {
           groupId: config.kafka.groupId,
           topics: MESSENGER_TOPICS,
           outboxPollMs: config.kafka.outboxPollMs,
+          retention: config.kafka.retention,
         }),
         TokenVerificationModule.forRoot({
           ...config.auth,

@@ -2,7 +2,8 @@ import { ErrorCodes } from '@app/contracts';
 import type { FriendshipChecker } from '../friends-client/friendship-checker';
 import type { FriendshipReplica } from '../friends-client/friendship-replica.repository';
 import { ChatAccess } from './chat-access';
-import type { ChatsRepository, Membership } from './chats.repository';
+import type { ChatRoster, ChatsRepository, Membership } from './chats.repository';
+import type { MembershipCache } from './membership-cache';
 
 const ME = '11111111-1111-4111-8111-111111111111';
 const PEER = '22222222-2222-4222-8222-222222222222';
@@ -17,7 +18,11 @@ const direct = (peerFriendly: boolean): Membership => ({
   peerFriendly,
 });
 
-function setup(membership: Membership | null, truth = { friends: true, blocked: false }) {
+function setup(
+  membership: Membership | null,
+  truth = { friends: true, blocked: false },
+  cached: ChatRoster | null = null,
+) {
   const chats = {
     membership: jest.fn(async () => membership),
     unknownUsers: jest.fn(async (ids: string[]) => ids.filter((id) => id.startsWith('9'))),
@@ -30,12 +35,14 @@ function setup(membership: Membership | null, truth = { friends: true, blocked: 
       ids.map((userId) => ({ userId, friends: userId === PEER, blocked: false })),
     ),
   };
+  const cache = { roster: jest.fn(async () => cached), forget: jest.fn() };
   const access = new ChatAccess(
     chats as unknown as ChatsRepository,
     friendships,
     replica as unknown as FriendshipReplica,
+    cache as unknown as MembershipCache,
   );
-  return { access, chats, friendships };
+  return { access, chats, friendships, cache };
 }
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -92,5 +99,54 @@ describe('ChatAccess', () => {
       ErrorCodes.MESSENGER_NOT_FRIENDS,
     );
     expect(await codeOf(access.mayAdd(ME, [PEER]))).toBe('ok');
+  });
+
+  describe('from the membership cache', () => {
+    const roster = (peerFriendly: boolean): ChatRoster => ({
+      kind: 'direct',
+      memberIds: [ME, PEER],
+      roles: new Map([
+        [ME, 'member'],
+        [PEER, 'member'],
+      ]),
+      peerFriendly,
+    });
+
+    it('takes a cached "member" without a query, with every member id', async () => {
+      const { access, chats } = setup(null, undefined, roster(true));
+      await expect(access.cachedWriter(CHAT, ME)).resolves.toMatchObject({
+        kind: 'direct',
+        memberIds: [ME, PEER],
+        peerId: PEER,
+      });
+      expect(chats.membership).not.toHaveBeenCalled();
+    });
+
+    it('confirms a cached "not a member" in the database, and forgets the stale entry', async () => {
+      const stranger = '33333333-3333-4333-8333-333333333333';
+      const refused = setup(null, undefined, roster(true));
+      expect(await codeOf(refused.access.cachedMember(CHAT, stranger))).toBe(
+        ErrorCodes.MESSENGER_CHAT_NOT_MEMBER,
+      );
+      expect(refused.chats.membership).toHaveBeenCalledWith(CHAT, stranger, true);
+
+      const joined = setup(
+        { ...direct(true), kind: 'group', peerId: null },
+        undefined,
+        roster(true),
+      );
+      expect(await codeOf(joined.access.cachedMember(CHAT, stranger))).toBe('ok');
+      expect(joined.cache.forget).toHaveBeenCalledWith(CHAT);
+    });
+
+    it('applies the friendship rule to a cached direct chat the replica doubts', async () => {
+      const { access, friendships } = setup(
+        null,
+        { friends: false, blocked: false },
+        roster(false),
+      );
+      expect(await codeOf(access.cachedWriter(CHAT, ME))).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
+      expect(friendships.check).toHaveBeenCalledWith(ME, PEER);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { FriendshipReplica } from '../friends-client/friendship-replica.reposito
 import type { MemberRole } from './chat.view';
 import { forbidden, invalidMembers, notAGroup, notAMember, notFriends } from './chats.errors';
 import { ChatsRepository, Membership } from './chats.repository';
+import { MembershipCache } from './membership-cache';
 
 /**
  * The permission rules of chats, asked on every read and write (not only when a chat is
@@ -21,6 +22,7 @@ export class ChatAccess {
     private readonly chats: ChatsRepository,
     private readonly friendships: FriendshipChecker,
     private readonly replica: FriendshipReplica,
+    private readonly cache: MembershipCache,
   ) {}
 
   /** The caller's membership of the chat (with its member ids if asked), or `CHAT.NOT_MEMBER`. */
@@ -35,7 +37,43 @@ export class ChatAccess {
    * the membership, or `MESSENGER.NOT_FRIENDS` (nothing stored, nothing pushed).
    */
   async writer(chatId: string, userId: string, withMemberIds = false): Promise<Membership> {
-    const membership = await this.member(chatId, userId, withMemberIds);
+    return this.friendly(userId, await this.member(chatId, userId, withMemberIds));
+  }
+
+  /**
+   * {@link member} for the hot writes (sends, edits, deletes, reactions, typing), from
+   * the in-process {@link MembershipCache} (with every member id): a cached "member" is
+   * taken as is, anything else is asked of the database. The timeline writes re-check
+   * membership under the chat row's lock; typing relies on this answer alone.
+   */
+  async cachedMember(chatId: string, userId: string): Promise<Membership> {
+    const roster = await this.cache.roster(chatId);
+    const role = roster?.roles.get(userId);
+    if (!roster || !role) {
+      const membership = await this.member(chatId, userId, true);
+      // The database knows a member the cache did not: the cache is behind.
+      this.cache.forget(chatId);
+      return membership;
+    }
+    const peerId =
+      roster.kind === 'direct' ? (roster.memberIds.find((id) => id !== userId) ?? null) : null;
+    return {
+      chatId,
+      kind: roster.kind,
+      role,
+      memberIds: roster.memberIds,
+      peerId,
+      peerFriendly: roster.peerFriendly,
+    };
+  }
+
+  /** {@link writer} from the cache, as {@link cachedMember}. */
+  async cachedWriter(chatId: string, userId: string): Promise<Membership> {
+    return this.friendly(userId, await this.cachedMember(chatId, userId));
+  }
+
+  /** The friendship rule of direct chats: the replica's "yes", else friends' answer. */
+  private async friendly(userId: string, membership: Membership): Promise<Membership> {
     if (membership.kind === 'direct' && !membership.peerFriendly) {
       if (!membership.peerId) throw notFriends();
       const relation = await this.friendships.check(userId, membership.peerId);

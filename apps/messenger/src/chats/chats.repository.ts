@@ -22,7 +22,11 @@ export interface NamedMemberRow extends MemberRow {
 export interface ChatListRow {
   chat: ChatEntity;
   members: NamedMemberRow[];
-  /** From the read model (`chat_members.unread_count`), kept up to date on write. */
+  /**
+   * Others' messages after the member's read marker, derived (docs/adr/0032): events
+   * after the marker (`last_seq - last_read_seq`) less those that are not messages. A
+   * member's own messages are never after their marker: sending moves it.
+   */
   unreadCount: number;
   lastMessage: MessageRow | null;
 }
@@ -44,6 +48,16 @@ export interface Membership {
   /** The other member of a direct chat (null in groups, or once they left the platform). */
   peerId: string | null;
   /** The replica says the two are friends and neither blocks the other. */
+  peerFriendly: boolean;
+}
+
+/** A chat's members and kind, as {@link ChatsRepository.roster} reads them. */
+export interface ChatRoster {
+  kind: ChatKind;
+  /** In the order they joined. */
+  memberIds: string[];
+  roles: ReadonlyMap<string, MemberRole>;
+  /** A direct chat whose two members the replica says are friends, no block either way. */
   peerFriendly: boolean;
 }
 
@@ -226,6 +240,45 @@ export class ChatsRepository {
     };
   }
 
+  /**
+   * Who is in a chat and as what, for the in-process membership cache: the kind, the
+   * members in join order with their roles and, in a direct chat, whether the friendship
+   * replica says the two are friends with no block either way. Null when the chat does
+   * not exist.
+   */
+  async roster(chatId: string): Promise<ChatRoster | null> {
+    const rows: Array<{
+      kind: ChatKind;
+      member_ids: string[] | null;
+      roles: MemberRole[] | null;
+      friendly: boolean;
+    }> = await this.tx.manager.query(
+      `WITH m AS (SELECT user_id, role, joined_at FROM chat_members WHERE chat_id = $1)
+       SELECT c.kind,
+              (SELECT array_agg(m.user_id::text ORDER BY m.joined_at, m.user_id) FROM m) AS member_ids,
+              (SELECT array_agg(m.role ORDER BY m.joined_at, m.user_id) FROM m) AS roles,
+              (c.kind = 'direct' AND (SELECT count(*) FROM m) = 2
+               AND EXISTS (SELECT 1 FROM m a JOIN m b ON a.user_id <> b.user_id
+                             JOIN friendships f ON f.user_id = a.user_id AND f.friend_id = b.user_id)
+               AND NOT EXISTS (SELECT 1 FROM m a JOIN m b ON a.user_id <> b.user_id
+                                 JOIN blocks bl
+                                   ON bl.user_id = a.user_id AND bl.blocked_user_id = b.user_id)
+              ) AS friendly
+         FROM chats c WHERE c.id = $1`,
+      [chatId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const memberIds = row.member_ids ?? [];
+    const roles = row.roles ?? [];
+    return {
+      kind: row.kind,
+      memberIds,
+      roles: new Map(memberIds.map((id, i) => [id, roles[i]])),
+      peerFriendly: row.friendly === true,
+    };
+  }
+
   /** The ids among `userIds` that messenger's users replica has never heard of. */
   async unknownUsers(userIds: readonly string[]): Promise<string[]> {
     if (userIds.length === 0) return [];
@@ -250,40 +303,14 @@ export class ChatsRepository {
   }
 
   /**
-   * Keeps the read model up to date as a message `seq` from `senderId` is stored: one more
-   * unread message for every other member; the sender has read the chat up to it. Runs in
-   * the send transaction, after the seq was taken under the chat row's lock. Resolves the
-   * chat's members (as {@link memberIds} orders them), whose rows it has just updated.
-   */
-  async recordMessage(chatId: string, senderId: string, seq: number): Promise<string[]> {
-    const rows: Array<{ user_id: string }> = await this.tx.manager.query(
-      `WITH updated AS (
-         UPDATE chat_members
-            SET unread_count = CASE WHEN user_id = $2 THEN 0 ELSE unread_count + 1 END,
-                last_read_seq = CASE WHEN user_id = $2 THEN $3 ELSE last_read_seq END
-          WHERE chat_id = $1
-          RETURNING user_id, joined_at
-       )
-       SELECT user_id FROM updated ORDER BY joined_at, user_id`,
-      [chatId, senderId, seq],
-    );
-    return rows.map((row) => row.user_id);
-  }
-
-  /**
-   * Moves a member's read marker forward to `seq` (never back) and recounts their unread
-   * messages (others' messages after the marker, an index range on (chat_id, seq));
-   * resolves false when the marker was already there or further. The share lock on the
-   * chat row waits for in-flight sends, so the count includes every committed message.
+   * Moves a member's read marker forward to `seq` (never back); resolves false when the
+   * marker was already there or further. Unread counts are derived from the marker
+   * (see {@link listForUser}), so nothing else is written.
    */
   async markRead(chatId: string, userId: string, seq: number): Promise<boolean> {
-    await this.tx.manager.query(`SELECT 1 FROM chats WHERE id = $1 FOR SHARE`, [chatId]);
     const rows: unknown[] = await this.tx.manager.query(
       `WITH moved AS (
-         UPDATE chat_members
-            SET last_read_seq = $3,
-                unread_count = (SELECT count(*) FROM messages
-                                 WHERE chat_id = $1 AND seq > $3 AND sender_id <> $2)
+         UPDATE chat_members SET last_read_seq = $3
           WHERE chat_id = $1 AND user_id = $2 AND last_read_seq < $3
           RETURNING 1
        )
@@ -293,10 +320,13 @@ export class ChatsRepository {
     return rows.length > 0;
   }
 
-  /** The chats of a user (account deleted), with the role they have in each. */
+  /**
+   * The chats of a user (account deleted), with the role they have in each, in chat id
+   * order: the order group commit locks chats in, so the two never deadlock.
+   */
   async membershipsOf(userId: string): Promise<Array<{ chatId: string; role: MemberRole }>> {
     const rows: Array<{ chat_id: string; role: MemberRole }> = await this.tx.manager.query(
-      `SELECT chat_id, role FROM chat_members WHERE user_id = $1`,
+      `SELECT chat_id, role FROM chat_members WHERE user_id = $1 ORDER BY chat_id`,
       [userId],
     );
     return rows.map((row) => ({ chatId: row.chat_id, role: row.role }));
@@ -323,7 +353,11 @@ export class ChatsRepository {
           | null;
       }
     > = await this.tx.manager.query(
-      `SELECT c.*, me.unread_count,
+      `SELECT c.*,
+              (c.last_seq - me.last_read_seq)
+                - (SELECT count(*) FROM chat_events e
+                    WHERE e.chat_id = c.id AND e.seq > me.last_read_seq
+                      AND e.type <> 'message.created') AS unread_count,
               (SELECT json_agg(json_build_object('user_id', cm.user_id, 'role', cm.role,
                                                  'last_read_seq', cm.last_read_seq,
                                                  'nickname', u.nickname,

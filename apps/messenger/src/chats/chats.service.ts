@@ -10,6 +10,7 @@ import { ChatAccess } from './chat-access';
 import type { ChatSummaryView, ChatView } from './chat.view';
 import { chatNotFound, forbidden, invalidMembers } from './chats.errors';
 import { ChatsRepository } from './chats.repository';
+import { MembershipCache } from './membership-cache';
 import type { ChatEntity } from './entities/chat.entity';
 
 /** The one key of the direct chat between two users, whoever creates it. */
@@ -28,6 +29,7 @@ export class ChatsService {
     private readonly timeline: Timeline,
     private readonly notifier: ClientNotifier,
     private readonly tx: TransactionHost,
+    private readonly cache: MembershipCache,
   ) {}
 
   /**
@@ -250,6 +252,8 @@ export class ChatsService {
     const chat = await this.view(chatId);
     const to = [...chat.members.map((m) => m.userId), ...formerMembers];
     this.tx.afterCommit(() => {
+      // Every instance's membership cache drops the chat before anyone hears of the change.
+      this.cache.chatChanged(chatId);
       for (const event of events) {
         this.notifier.toUsers(to, 'chat:updated', {
           seq: event.seq,

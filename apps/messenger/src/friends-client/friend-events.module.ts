@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChatsModule } from '../chats/chats.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { FriendsClientModule } from './friends-client.module';
 import { FriendshipEventsConsumer } from './friendship-events.consumer';
@@ -8,7 +9,7 @@ import { FriendshipEventsConsumer } from './friendship-events.consumer';
  * sockets (RealtimeModule), which itself reads the replica — hence a module of its own.
  */
 @Module({
-  imports: [FriendsClientModule, RealtimeModule],
+  imports: [FriendsClientModule, RealtimeModule, ChatsModule],
   controllers: [FriendshipEventsConsumer],
 })
 export class FriendEventsModule {}

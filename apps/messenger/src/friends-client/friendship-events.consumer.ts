@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventPayload, pairId, Topics } from '@app/contracts';
 import { VersionGate } from '@app/kafka';
 import { TransactionHost } from '@app/platform';
+import { MembershipCache } from '../chats/membership-cache';
 import { ClientNotifier } from '../realtime/client-notifier';
 import { FriendshipReplica } from './friendship-replica.repository';
 
@@ -15,6 +16,9 @@ import { FriendshipReplica } from './friendship-replica.repository';
  * The replica follows three streams per pair — the friendship, and each user's block of
  * the other — each set by its newest event, so an event older (by pair version) than the
  * last one applied to its stream is skipped.
+ *
+ * Every applied change also drops the pair's direct chat from every instance's
+ * membership cache after commit: the cache holds the replica's friendship answer.
  */
 @Controller()
 export class FriendshipEventsConsumer {
@@ -23,6 +27,7 @@ export class FriendshipEventsConsumer {
     private readonly versions: VersionGate,
     private readonly notifier: ClientNotifier,
     private readonly tx: TransactionHost,
+    private readonly cache: MembershipCache,
   ) {}
 
   /** Tells the addressee's devices of a new friend request (`friend:request`). */
@@ -42,9 +47,10 @@ export class FriendshipEventsConsumer {
     const { fromUserId, toUserId, pairVersion } = event;
     if (await this.versions.advance(friendshipStream(fromUserId, toUserId), pairVersion)) {
       await this.replica.add(fromUserId, toUserId);
-      this.tx.afterCommit(() =>
-        this.notifier.toUsers([fromUserId], 'friend:accepted', { userId: toUserId }),
-      );
+      this.tx.afterCommit(() => {
+        this.cache.pairChanged(fromUserId, toUserId);
+        this.notifier.toUsers([fromUserId], 'friend:accepted', { userId: toUserId });
+      });
     }
   }
 
@@ -53,6 +59,7 @@ export class FriendshipEventsConsumer {
     const { userId, otherUserId, pairVersion } = event;
     if (await this.versions.advance(friendshipStream(userId, otherUserId), pairVersion)) {
       await this.replica.remove(userId, otherUserId);
+      this.tx.afterCommit(() => this.cache.pairChanged(userId, otherUserId));
     }
   }
 
@@ -61,6 +68,7 @@ export class FriendshipEventsConsumer {
     const { userId, blockedUserId, pairVersion } = event;
     if (await this.versions.advance(blockStream(userId, blockedUserId), pairVersion)) {
       await this.replica.block(userId, blockedUserId);
+      this.tx.afterCommit(() => this.cache.pairChanged(userId, blockedUserId));
     }
   }
 
@@ -69,6 +77,7 @@ export class FriendshipEventsConsumer {
     const { userId, blockedUserId, pairVersion } = event;
     if (await this.versions.advance(blockStream(userId, blockedUserId), pairVersion)) {
       await this.replica.unblock(userId, blockedUserId);
+      this.tx.afterCommit(() => this.cache.pairChanged(userId, blockedUserId));
     }
   }
 }

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { SocketApi, Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { SocketApi } from '@app/contracts';
 import { TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { ChatAccess } from '../chats/chat-access';
-import { chatNotFound, forbidden, notAMember } from '../chats/chats.errors';
-import { ChatsRepository, Membership } from '../chats/chats.repository';
+import { forbidden, notAMember } from '../chats/chats.errors';
+import { ChatsRepository } from '../chats/chats.repository';
 import { ClientNotifier } from '../realtime/client-notifier';
-import { Timeline, TimelineEventView, toTimelineEventView } from '../timeline/timeline';
-import type { TimelineChange } from '../timeline/timeline.repository';
+import { TimelineEventView, toTimelineEventView } from '../timeline/timeline';
+import type {
+  TimelineWrite,
+  WriteOutcome,
+  WriteResult,
+} from '../timeline/timeline-flush.repository';
+import { TimelineWriter } from '../timeline/timeline-writer';
 import { TimelineRepository } from '../timeline/timeline.repository';
 import { MessageRow, MessageView, toMessageView } from './message.view';
 import {
@@ -17,7 +21,7 @@ import {
   messageNotFound,
   notAMessageOfTheChat,
 } from './messages.errors';
-import { DuplicateClientMessageId, MessagesRepository } from './messages.repository';
+import { MessagesRepository } from './messages.repository';
 
 /** One chat of a `sync` answer. */
 export interface SyncedChat {
@@ -42,113 +46,85 @@ export class MessagesService {
     private readonly access: ChatAccess,
     private readonly chats: ChatsRepository,
     private readonly messages: MessagesRepository,
-    private readonly timeline: Timeline,
     private readonly events: TimelineRepository,
-    private readonly publisher: EventPublisher,
+    private readonly writer: TimelineWriter,
     private readonly notifier: ClientNotifier,
     private readonly tx: TransactionHost,
   ) {}
 
   /**
-   * Stores a message from `senderId`, publishes `messenger.message.sent.v1` with it and,
-   * once committed, pushes `message:new` to every member's devices (the sender's other
-   * devices too). Sending the same `clientMessageId` again returns the stored message
-   * and pushes nothing.
+   * Stores a message from `senderId` as the chat's next event, publishes
+   * `messenger.message.sent.v1` with it and, once committed, pushes `message:new` to every
+   * member's devices (the sender's other devices too). Sending the same `clientMessageId`
+   * again returns the stored message and pushes nothing. The write goes by group commit
+   * ({@link TimelineWriter}): membership, the resend and the reply are checked there,
+   * under the chat row's lock.
    */
   async send(
     senderId: string,
     input: { chatId: string; clientMessageId: string; text: string; replyToId?: string },
   ): Promise<MessageView> {
-    await this.access.writer(input.chatId, senderId);
-    if (input.replyToId && (await this.messages.seqOf(input.chatId, input.replyToId)) === null) {
-      throw notAMessageOfTheChat('replyToId');
+    await this.access.cachedWriter(input.chatId, senderId);
+    const result = await this.writer.write({
+      kind: 'send',
+      chatId: input.chatId,
+      actorId: senderId,
+      messageId: randomUUID(),
+      clientMessageId: input.clientMessageId,
+      text: input.text,
+      replyToId: input.replyToId ?? null,
+    });
+    if (result.outcome === 'stored') {
+      const view = toMessageView(stored(result));
+      // No await between the commit and the push: a chat's pushes leave in seq order.
+      this.notifier.toUsers(result.memberIds, 'message:new', { message: view });
+      return view;
     }
-    try {
-      return await this.tx.run(async () => {
-        const stored = await this.messages.insertAsNext({
-          id: randomUUID(),
-          chatId: input.chatId,
-          senderId,
-          text: input.text,
-          clientMessageId: input.clientMessageId,
-          replyToId: input.replyToId ?? null,
-        });
-        if (!stored) throw chatNotFound();
-        const memberIds = await this.chats.recordMessage(
-          input.chatId,
-          senderId,
-          Number(stored.seq),
-        );
-        // Read under the chat row's lock: a removal that committed after the check above
-        // wins, and this send rolls back.
-        if (!memberIds.includes(senderId)) throw notAMember();
-        await this.publisher.publish(
-          Topics.MessageSent,
-          { messageId: stored.id, chatId: stored.chat_id, senderId, memberIds },
-          { key: stored.chat_id },
-        );
-        const view = toMessageView(stored);
-        this.tx.afterCommit(() =>
-          this.notifier.toUsers(memberIds, 'message:new', { message: view }),
-        );
-        return view;
-      });
-    } catch (error) {
-      // A resend (or a concurrent one got there first): our transaction rolled back, seq
-      // included, and the stored message is the answer. Resends are rare, so they pay for
-      // this rather than every send paying a lookup up front.
-      if (!(error instanceof DuplicateClientMessageId)) throw error;
-      const resent = await this.messages.findByClientMessageId(senderId, input.clientMessageId);
-      if (!resent) throw error;
-      if (resent.chat_id !== input.chatId) throw clientMessageIdReused();
-      return toMessageView(resent);
-    }
+    if (result.outcome === 'duplicate') return toMessageView(stored(result));
+    throw refusal(result.outcome, 'A message cannot be sent here');
   }
 
   /** Changes the text of the caller's own message; keeps `createdAt`, sets `editedAt`. */
   async edit(userId: string, input: MessageRef & { text: string }): Promise<MessageView> {
-    await this.access.member(input.chatId, userId);
-    return this.change(userId, input, async (message) => {
-      if (message.sender_id !== userId) throw forbidden('Only the author can edit a message');
-      if (message.deleted_at) throw messageDeleted();
-      if (message.text === input.text) return null;
-      await this.messages.edit(message.id, input.text);
-      return { type: 'message.edited', actorId: userId, messageId: message.id };
-    });
+    await this.access.cachedMember(input.chatId, userId);
+    return this.change(
+      {
+        kind: 'edit',
+        chatId: input.chatId,
+        actorId: userId,
+        messageId: input.messageId,
+        text: input.text,
+      },
+      'Only the author can edit a message',
+    );
   }
 
   /**
    * Deletes a message, leaving a tombstone: its author may, and in a group its owner and
-   * admins. Deleting a tombstone again changes nothing.
+   * admins (their role checked under the chat row's lock). Deleting a tombstone again
+   * changes nothing.
    */
   async delete(userId: string, input: MessageRef): Promise<void> {
-    const membership = await this.access.member(input.chatId, userId);
-    await this.change(userId, input, async (message) => {
-      if (message.sender_id !== userId && !moderates(membership)) {
-        throw forbidden("Only the author or the group's owner and admins can delete a message");
-      }
-      if (message.deleted_at) return null;
-      await this.messages.tombstone([message.id]);
-      return { type: 'message.deleted', actorId: userId, messageId: message.id };
-    });
+    await this.access.cachedMember(input.chatId, userId);
+    await this.change(
+      { kind: 'delete', chatId: input.chatId, actorId: userId, messageId: input.messageId },
+      "Only the author or the group's owner and admins can delete a message",
+    );
   }
 
   /** Adds the caller's `emoji` to a message; reacting twice the same way changes nothing. */
   async react(userId: string, input: MessageRef & { emoji: string }, add: boolean): Promise<void> {
-    await this.access.writer(input.chatId, userId);
-    await this.change(userId, input, async (message) => {
-      if (message.deleted_at) throw messageDeleted();
-      const changed = add
-        ? await this.messages.addReaction(message.id, userId, input.emoji)
-        : await this.messages.removeReaction(message.id, userId, input.emoji);
-      if (!changed) return null;
-      return {
-        type: add ? 'reaction.added' : 'reaction.removed',
+    await this.access.cachedWriter(input.chatId, userId);
+    await this.change(
+      {
+        kind: add ? 'react_add' : 'react_remove',
+        chatId: input.chatId,
         actorId: userId,
-        messageId: message.id,
+        messageId: input.messageId,
         emoji: input.emoji,
-      };
-    });
+      },
+      'Only members can react',
+    );
   }
 
   /** One message of the chat as it is now. */
@@ -260,44 +236,64 @@ export class MessagesService {
     });
   }
 
-  /** Relays "`userId` is typing" to the chat's other members; nothing is stored. */
+  /**
+   * Relays "`userId` is typing" to the chat's other members; nothing is stored. The
+   * hottest relay (bench A1): membership and the fan-out come from the in-process cache,
+   * so a signal costs no query.
+   */
   async typing(userId: string, chatId: string): Promise<void> {
-    // One read serves the membership check, the friendship rule of direct chats and the
-    // fan-out: typing is the hottest relay (bench A1).
-    const { memberIds } = await this.access.writer(chatId, userId, true);
+    const { memberIds } = await this.access.cachedWriter(chatId, userId);
     this.notifier.toUsers(memberIds, 'typing', { chatId, userId }, { exceptUserId: userId });
   }
 
   /**
-   * Applies one change to a message of the chat under the chat row's lock, records it as
-   * a timeline event and, after commit, pushes `message:updated` with the message as it
-   * now is. `apply` returns null when there is nothing to change (no event, no push).
+   * Applies an edit, delete or reaction by group commit and, after commit, pushes
+   * `message:updated` with the message as it now is. A change that changes nothing
+   * answers the message as it is, with no event and no push.
    */
   private async change(
-    userId: string,
-    input: MessageRef,
-    apply: (message: MessageRow) => Promise<TimelineChange | null>,
+    write: Exclude<TimelineWrite, { kind: 'send' }>,
+    forbiddenMessage: string,
   ): Promise<MessageView> {
-    return this.tx.run(async () => {
-      await this.chats.lock(input.chatId);
-      // Re-read under the lock: a removal that committed after the caller's check wins.
-      const memberIds = await this.chats.memberIds(input.chatId);
-      if (!memberIds.includes(userId)) throw notAMember();
-      const message = await this.messages.find(input.chatId, input.messageId);
-      if (!message) throw messageNotFound();
-      const change = await apply(message);
-      if (!change) return toMessageView(message);
-      const [event] = await this.timeline.record(input.chatId, [change]);
-      const updated = await this.messages.find(input.chatId, input.messageId);
-      const view = toMessageView(updated ?? message);
-      this.tx.afterCommit(() =>
-        this.notifier.toUsers(memberIds, 'message:updated', { seq: event.seq, message: view }),
-      );
+    const result = await this.writer.write(write);
+    if (result.outcome === 'changed') {
+      const view = toMessageView(stored(result));
+      this.notifier.toUsers(result.memberIds, 'message:updated', {
+        seq: result.seq as number,
+        message: view,
+      });
       return view;
-    });
+    }
+    if (result.outcome === 'unchanged') return toMessageView(stored(result));
+    throw refusal(result.outcome, forbiddenMessage);
   }
 }
 
-/** Owners and admins of a group may delete others' messages. */
-const moderates = (membership: Membership): boolean =>
-  membership.kind === 'group' && (membership.role === 'owner' || membership.role === 'admin');
+/** The message a stored, duplicate, changed or unchanged write answers with. */
+function stored(result: WriteResult): MessageRow {
+  if (!result.message) throw new Error(`a ${result.outcome} write came back without its message`);
+  return result.message;
+}
+
+/** The error a write the flush refused is answered with. */
+function refusal(outcome: WriteOutcome, forbiddenMessage: string): Error {
+  switch (outcome) {
+    case 'not_member':
+      return notAMember();
+    case 'reused':
+      return clientMessageIdReused();
+    case 'reply_not_found':
+      return notAMessageOfTheChat('replyToId');
+    case 'message_not_found':
+      return messageNotFound();
+    case 'message_deleted':
+      return messageDeleted();
+    case 'forbidden':
+      return forbidden(forbiddenMessage);
+    case 'stored':
+    case 'duplicate':
+    case 'changed':
+    case 'unchanged':
+      return new Error(`a ${outcome} write is not a refusal`);
+  }
+}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@app/platform';
 import { ChatsRepository } from '../chats/chats.repository';
 import { ChatsService } from '../chats/chats.service';
+import { MembershipCache } from '../chats/membership-cache';
 import { FriendshipReplica } from '../friends-client/friendship-replica.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { UsersRepository } from './users.repository';
@@ -14,6 +16,8 @@ export class UsersService {
     private readonly chatsService: ChatsService,
     private readonly messages: MessagesRepository,
     private readonly friendships: FriendshipReplica,
+    private readonly cache: MembershipCache,
+    private readonly tx: TransactionHost,
   ) {}
 
   async registered(userId: string, nickname: string): Promise<void> {
@@ -41,5 +45,7 @@ export class UsersService {
     }
     await this.friendships.removeUser(userId);
     await this.users.delete(userId);
+    // Their direct chats lost a friendship: the cached friendship rule must be re-read.
+    this.tx.afterCommit(() => this.cache.userChanged(userId));
   }
 }

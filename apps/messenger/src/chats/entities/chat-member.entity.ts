@@ -20,15 +20,6 @@ export class ChatMemberEntity {
   })
   lastReadSeq: number;
 
-  /** Messages after the read marker: the read model of `chat:list`, maintained on write. */
-  @Column({
-    name: 'unread_count',
-    type: 'bigint',
-    insert: false,
-    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
-  })
-  unreadCount: number;
-
   @Column({ type: 'varchar', length: 8 })
   role: 'owner' | 'admin' | 'member';
 }

@@ -1,0 +1,115 @@
+import type { ModuleRef } from '@nestjs/core';
+import type {
+  FlushEntry,
+  TimelineFlushRepository,
+  TimelineWrite,
+  WriteResult,
+} from './timeline-flush.repository';
+import { TimelineWriter } from './timeline-writer';
+
+const CHAT = 'c0000000-0000-4000-8000-000000000001';
+const USER = '11111111-1111-4111-8111-111111111111';
+
+const edit = (text: string): TimelineWrite => ({
+  kind: 'edit',
+  chatId: CHAT,
+  actorId: USER,
+  messageId: '22222222-2222-4222-8222-222222222222',
+  text,
+});
+
+const unchanged = (): WriteResult => ({
+  outcome: 'unchanged',
+  seq: null,
+  message: null,
+  memberIds: [],
+});
+
+/**
+ * A flush repository whose calls the test settles by hand: each call records its batch
+ * (by text) and waits until released.
+ */
+function controlledFlushes(fail: (texts: string[]) => boolean = () => false) {
+  const batches: string[][] = [];
+  const eventIds: string[] = [];
+  const releases: Array<() => void> = [];
+  const repository = {
+    flush: jest.fn(async (entries: readonly FlushEntry[]) => {
+      const texts = entries.map((e) => (e.kind === 'edit' ? e.text : e.kind));
+      batches.push(texts);
+      eventIds.push(...entries.map((e) => e.eventId));
+      await new Promise<void>((resolve) => releases.push(resolve));
+      if (fail(texts)) throw new Error(`flush of ${texts.join(',')} failed`);
+      return entries.map(unchanged);
+    }),
+  };
+  const modules = {
+    get: () => {
+      throw new Error('no relay here');
+    },
+  };
+  const writer = new TimelineWriter(
+    repository as unknown as TimelineFlushRepository,
+    modules as unknown as ModuleRef,
+  );
+  writer.onApplicationBootstrap();
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const releaseNext = async () => {
+    while (releases.length === 0) await turn();
+    releases.shift()?.();
+    await turn();
+  };
+  return { writer, batches, eventIds, releaseNext, turn };
+}
+
+describe('TimelineWriter', () => {
+  it('flushes at once when idle, and takes everything that queued meanwhile in one flush', async () => {
+    const { writer, batches, releaseNext, turn } = controlledFlushes();
+    const first = writer.write(edit('a'));
+    await turn();
+    expect(batches).toEqual([['a']]);
+
+    // While that flush is in flight, writes accumulate…
+    const queued = ['b', 'c', 'd'].map((t) => writer.write(edit(t)));
+    await turn();
+    expect(batches).toHaveLength(1);
+
+    // …and the next flush takes them all the moment the first returns.
+    await releaseNext();
+    await expect(first).resolves.toMatchObject({ outcome: 'unchanged' });
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    await releaseNext();
+    await expect(Promise.all(queued)).resolves.toHaveLength(3);
+  });
+
+  it('retries the writes of a failed flush one by one, so only a failing write fails', async () => {
+    const { writer, batches, releaseNext } = controlledFlushes((texts) => texts.includes('bad'));
+    const results = ['ok 1', 'bad', 'ok 2'].map((t) =>
+      writer.write(edit(t)).then(
+        (r) => r.outcome,
+        (e: Error) => e.message,
+      ),
+    );
+    for (let i = 0; i < 4; i += 1) await releaseNext();
+
+    expect(batches).toEqual([['ok 1', 'bad', 'ok 2'], ['ok 1'], ['bad'], ['ok 2']]);
+    await expect(Promise.all(results)).resolves.toEqual([
+      'unchanged',
+      'flush of bad failed',
+      'unchanged',
+    ]);
+  });
+
+  it('gives every write its own event id, and waits for queued writes before shutdown', async () => {
+    const { writer, batches, eventIds, releaseNext } = controlledFlushes();
+    const pending = [writer.write(edit('x')), writer.write(edit('y'))];
+    let drained = false;
+    const shutdown = writer.beforeApplicationShutdown().then(() => (drained = true));
+    await releaseNext();
+    await shutdown;
+    expect(drained).toBe(true);
+    expect(batches).toEqual([['x', 'y']]);
+    expect(new Set(eventIds).size).toBe(2);
+    await expect(Promise.all(pending)).resolves.toHaveLength(2);
+  });
+});
