@@ -234,7 +234,9 @@ async function answers(target) {
  * - `internalToken`: the service credential auth's edge-authentication route demands;
  * - `corsOrigins`: a regular expression of the origins CORS answers; `realIpFrom`: the
  *   proxy whose X-Forwarded-For is believed (`unix:`, nobody, by default);
- * - `webRoot`: the web client's folder ({@link webRoot} by default).
+ * - `webRoot`: the web client's folder ({@link webRoot} by default);
+ * - `template`: the template's text, for a caller that must adjust it (the gateway bench
+ *   raises the rate limits); infra/gateway/nginx.conf.template by default.
  * A gateway of that name already running with the same configuration is reused; with
  * another, it reloads (SIGHUP). Resolves with `{ status, url, statusUrl, exporterUrl, … }`.
  */
@@ -243,20 +245,23 @@ export async function startGateway(options) {
   const paths = gatewayPaths(options.name);
   fs.mkdirSync(paths.runtime, { recursive: true, mode: 0o700 });
   fs.chmodSync(paths.runtime, 0o700);
-  const config = renderGatewayConfig({
-    GATEWAY_LISTEN: options.listen,
-    GATEWAY_STATUS_LISTEN: options.statusListen,
-    GATEWAY_AUTH_UPSTREAM: options.upstreams.auth,
-    GATEWAY_PROFILE_UPSTREAM: options.upstreams.profile,
-    GATEWAY_FRIENDS_UPSTREAM: options.upstreams.friends,
-    GATEWAY_MESSENGER_UPSTREAM: options.upstreams.messenger,
-    GATEWAY_WEB_ROOT: options.webRoot ?? webRoot(),
-    GATEWAY_RUNTIME_DIR: paths.runtime,
-    GATEWAY_ACCESS_LOG: paths.accessLog,
-    GATEWAY_INTERNAL_TOKEN: options.internalToken,
-    GATEWAY_CORS_ORIGINS: options.corsOrigins,
-    GATEWAY_REAL_IP_FROM: options.realIpFrom ?? 'unix:',
-  });
+  const config = renderGatewayConfig(
+    {
+      GATEWAY_LISTEN: options.listen,
+      GATEWAY_STATUS_LISTEN: options.statusListen,
+      GATEWAY_AUTH_UPSTREAM: options.upstreams.auth,
+      GATEWAY_PROFILE_UPSTREAM: options.upstreams.profile,
+      GATEWAY_FRIENDS_UPSTREAM: options.upstreams.friends,
+      GATEWAY_MESSENGER_UPSTREAM: options.upstreams.messenger,
+      GATEWAY_WEB_ROOT: options.webRoot ?? webRoot(),
+      GATEWAY_RUNTIME_DIR: paths.runtime,
+      GATEWAY_ACCESS_LOG: paths.accessLog,
+      GATEWAY_INTERNAL_TOKEN: options.internalToken,
+      GATEWAY_CORS_ORIGINS: options.corsOrigins,
+      GATEWAY_REAL_IP_FROM: options.realIpFrom ?? 'unix:',
+    },
+    options.template,
+  );
   // Root's workers would otherwise run as `nobody`, locked out of the private runtime
   // directory; any other user's workers run as that user anyway.
   const args = ['-p', `${paths.dir}/`, '-c', paths.config, '-e', 'stderr'];
@@ -279,6 +284,12 @@ export async function startGateway(options) {
     process.kill(pid, 'SIGHUP');
     status = 'reloaded';
   } else {
+    // A new nginx starts with empty caches: entries of an earlier run may answer for a
+    // stack that has since been reset (a JWKS with other keys), and the authentication
+    // cache's keys are bearer tokens, which should not outlive the gateway that saw them.
+    for (const cache of ['cache_public', 'cache_authn']) {
+      fs.rmSync(path.join(paths.runtime, cache), { recursive: true, force: true });
+    }
     const started = spawnDetached({
       command: nginx,
       args,

@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import { MessengerClient } from '@app/messenger-client';
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { eventually } from './support/clients';
 import { E2E_ALLOWED_ORIGIN, gatewayStack, gatewayState } from './support/gateway';
@@ -216,6 +216,15 @@ describeGateway('the gateway', () => {
       expect(index.headers.get('content-type')).toMatch(/^text\/html/);
       expect(index.headers.get('cache-control')).toBe('no-cache');
       expect(index.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+      // Scripts from the origin only; images also from any https host, for avatars (ADR 0029).
+      const csp = Object.fromEntries(
+        (index.headers.get('content-security-policy') ?? '')
+          .split(';')
+          .map((directive) => directive.trim().split(/\s+/))
+          .map(([name, ...sources]) => [name, sources]),
+      );
+      expect(csp['script-src']).toEqual(["'self'"]);
+      expect(csp['img-src']).toEqual(["'self'", 'data:', 'blob:', 'https:']);
       const page = await index.text();
       const deepLink = await fetch(`${GATEWAY}/chats/some-chat`);
       expect(deepLink.status).toBe(200);
@@ -252,34 +261,33 @@ describeGateway('the gateway', () => {
   });
 
   describe('WebSockets', () => {
-    let socket: Socket | undefined;
+    let messenger: MessengerClient | undefined;
     let wsClient: WsClient | undefined;
 
     afterEach(async () => {
-      socket?.disconnect();
+      messenger?.close();
       await wsClient?.dispose();
     });
 
     it.each([['websocket'], ['polling']])(
       'connects socket.io through /socket.io/ (%s) and gets acknowledgements',
       async (transport) => {
-        socket = io(GATEWAY, {
+        // messenger's typed client, as the web client uses it behind the gateway.
+        messenger = new MessengerClient({
+          url: GATEWAY,
           path: '/socket.io/',
-          transports: [transport],
-          auth: { token: user.accessToken },
-          // As a browser on the page the gateway serves: messenger checks the Origin.
-          extraHeaders: { origin: new URL(GATEWAY).origin },
+          token: user.accessToken,
           reconnection: false,
-          forceNew: true,
+          socketOptions: {
+            transports: [transport],
+            // As a browser on the page the gateway serves: messenger checks the Origin.
+            extraHeaders: { origin: new URL(GATEWAY).origin },
+          },
         });
-        await new Promise<void>((resolve, reject) => {
-          socket!.once('connect', resolve);
-          socket!.once('connect_error', reject);
+        await messenger.connect();
+        await expect(messenger.listChats({ timeoutMs: 5_000 })).resolves.toMatchObject({
+          chats: expect.any(Array),
         });
-        const reply = (await socket.timeout(5_000).emitWithAck('chat:list', {})) as {
-          ok: boolean;
-        };
-        expect(reply.ok).toBe(true);
       },
     );
 

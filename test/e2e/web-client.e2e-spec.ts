@@ -21,6 +21,16 @@ const describeBrowser = skipped ? describe.skip : describe;
 
 const ORIGIN = gatewayStack.http;
 const WS_ORIGIN = ORIGIN.replace(/^http/, 'ws');
+/**
+ * Avatars are https URLs on any host (ADR 0029). This one never resolves (`.test`): each
+ * browser context answers it with a small PNG, so the page loads it as from the internet,
+ * under the gateway's CSP.
+ */
+const AVATAR_ORIGIN = 'https://avatars.example.test';
+const AVATAR_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGNQTX4NRAwQCgAligXNFnxqAgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 interface Person {
   nickname: string;
@@ -28,6 +38,8 @@ interface Person {
   context: BrowserContext;
   /** What broke in the page: uncaught errors, CSP violations, other origins contacted. */
   problems: string[];
+  /** The Referer of each avatar request the page made (none expected). */
+  avatarReferers: (string | undefined)[];
 }
 
 describeBrowser('web client through the gateway', () => {
@@ -50,6 +62,11 @@ describeBrowser('web client through the gateway', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const problems: string[] = [];
+    const avatarReferers: (string | undefined)[] = [];
+    await context.route(`${AVATAR_ORIGIN}/**`, async (route) => {
+      avatarReferers.push(route.request().headers().referer);
+      await route.fulfill({ status: 200, contentType: 'image/png', body: AVATAR_PNG });
+    });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
@@ -57,13 +74,16 @@ describeBrowser('web client through the gateway', () => {
       }
     });
     context.on('request', (request) => {
-      if (!request.url().startsWith(`${ORIGIN}/`)) problems.push(`request to ${request.url()}`);
+      const url = request.url();
+      if (!url.startsWith(`${ORIGIN}/`) && !url.startsWith(`${AVATAR_ORIGIN}/`)) {
+        problems.push(`request to ${url}`);
+      }
     });
     page.on('websocket', (ws) => {
       if (!ws.url().startsWith(`${WS_ORIGIN}/socket.io/`)) problems.push(`socket to ${ws.url()}`);
     });
     const nickname = `${name}_${randomUUID().slice(0, 8)}`;
-    return { nickname, page, context, problems };
+    return { nickname, page, context, problems, avatarReferers };
   }
 
   async function signUp(person: Person): Promise<void> {
@@ -107,6 +127,15 @@ describeBrowser('web client through the gateway', () => {
     await add.click();
   }
 
+  /** Waits until `image` shows a loaded picture (decoded, with a width). */
+  async function expectImageShown(image: Locator): Promise<void> {
+    await image.waitFor();
+    const width = await image.evaluate((img: { decode(): Promise<void>; naturalWidth: number }) =>
+      img.decode().then(() => img.naturalWidth),
+    );
+    expect(width).toBeGreaterThan(0);
+  }
+
   const messages = (person: Person): Locator => person.page.getByRole('log', { name: 'Messages' });
 
   const message = (person: Person, text: string): Locator =>
@@ -123,10 +152,22 @@ describeBrowser('web client through the gateway', () => {
     await signUp(ada);
     await signUp(bob);
 
-    // Ada asks; Bob sees the request arrive (friend:request) and accepts.
+    // Ada sets an avatar in her profile; it shows there, loaded under the gateway's CSP.
+    await ada.page.getByRole('button', { name: 'Profile' }).click();
+    // The form shows her nickname once it has loaded her profile (which fills the fields).
+    await ada.page.getByText(`Nickname: ${ada.nickname}`).waitFor();
+    await ada.page.getByRole('textbox', { name: 'Avatar URL' }).fill(`${AVATAR_ORIGIN}/ada.png`);
+    await ada.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await ada.page.getByRole('status').filter({ hasText: 'Profile saved.' }).waitFor();
+    await expectImageShown(ada.page.getByRole('dialog').locator('img'));
+    await ada.page.getByRole('button', { name: 'Close' }).click();
+
+    // Ada asks; Bob sees the request arrive (friend:request), with her avatar, and accepts.
     await addFriend(ada, bob.nickname);
     const requests = bob.page.getByRole('region', { name: 'Friend requests' });
-    await requests.getByRole('listitem').filter({ hasText: ada.nickname }).waitFor();
+    const request = requests.getByRole('listitem').filter({ hasText: ada.nickname });
+    await request.waitFor();
+    await expectImageShown(request.locator('img'));
     await requests.getByRole('button', { name: 'Accept' }).click();
 
     // Ada sees Bob become a friend (friend:accepted) and opens a chat with him.
@@ -141,8 +182,11 @@ describeBrowser('web client through the gateway', () => {
 
     // Bob's chat list gains the chat, named after Ada, and it holds her message.
     const chats = bob.page.getByRole('navigation', { name: 'Chats' });
-    await chats.getByRole('button', { name: ada.nickname, exact: true }).click();
+    const adaChat = chats.getByRole('button', { name: ada.nickname, exact: true });
+    await adaChat.click();
     await message(bob, 'Hello Bob').waitFor();
+    // The chat shows the other member's avatar; its accessible name is still her nickname.
+    await expectImageShown(adaChat.locator('img'));
 
     // Both ways, live: each sees the other's message without reloading.
     await send(bob, 'Hi Ada');
@@ -204,5 +248,9 @@ describeBrowser('web client through the gateway', () => {
     await bob.page.getByText('Your session has ended').waitFor();
 
     expect([...ada.problems, ...bob.problems]).toEqual([]);
+    // Avatars were fetched, and never told their host which page asked.
+    expect(ada.avatarReferers.length).toBeGreaterThan(0);
+    expect(bob.avatarReferers.length).toBeGreaterThan(0);
+    expect([...ada.avatarReferers, ...bob.avatarReferers].filter(Boolean)).toEqual([]);
   }, 60_000);
 });

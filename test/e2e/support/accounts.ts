@@ -3,13 +3,14 @@
  * RPCs over gRPC and HTTP, a probe of whether every service still accepts an access token,
  * and a recorder of auth's events.
  */
-import { AuthV1, type EventEnvelope, type EventPayload, type Topic } from '@app/contracts';
-import * as grpc from '@grpc/grpc-js';
+import { type AuthCallOptions, type AuthClient, createAuthClient } from '@app/auth-client';
+import { type EventEnvelope, type EventPayload, type Topic } from '@app/contracts';
+import { UserDocument } from '@app/profile-client';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
-import { eventually, grpcClient, unary } from './clients';
-import { stack } from './stack';
+import { eventually, profileClient } from './clients';
+import { logicalTopic, stack, topic as stackTopic } from './stack';
 
 /** A registered user with both halves of the token pair. */
 export interface SessionUser {
@@ -21,45 +22,17 @@ export interface SessionUser {
   refreshToken: string;
 }
 
-type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<Res>;
-
 /** auth's gRPC API as an end user calls it: no service credential, Bearer where needed. */
-export interface AccountsGrpcClient {
-  register: Unary<AuthV1.RegisterRequest, AuthV1.AuthTokens>;
-  login: Unary<AuthV1.LoginRequest, AuthV1.AuthTokens>;
-  refresh: Unary<AuthV1.RefreshRequest, AuthV1.AuthTokens>;
-  logout: Unary<AuthV1.LogoutRequest, AuthV1.LogoutResponse>;
-  listSessions: Unary<AuthV1.ListSessionsRequest, AuthV1.ListSessionsResponse>;
-  revokeSession: Unary<AuthV1.RevokeSessionRequest, AuthV1.RevokeSessionResponse>;
-  revokeAllSessions: Unary<AuthV1.RevokeAllSessionsRequest, AuthV1.RevokeAllSessionsResponse>;
-  deleteAccount: Unary<AuthV1.DeleteAccountRequest, AuthV1.DeleteAccountResponse>;
-  suspendAccount: Unary<AuthV1.SuspendAccountRequest, AuthV1.SuspendAccountResponse>;
-  reinstateAccount: Unary<AuthV1.ReinstateAccountRequest, AuthV1.ReinstateAccountResponse>;
-  close(): void;
-}
+export type AccountsGrpcClient = AuthClient;
 
+/** A client of auth's gRPC API on the e2e stack (`@app/auth-client`), as an end user's app. */
 export function accountsClient(): AccountsGrpcClient {
-  const client = grpcClient('auth', 'AuthService', stack.auth.grpc, { internalToken: null });
-  return {
-    register: unary(client, 'register'),
-    login: unary(client, 'login'),
-    refresh: unary(client, 'refresh'),
-    logout: unary(client, 'logout'),
-    listSessions: unary(client, 'listSessions'),
-    revokeSession: unary(client, 'revokeSession'),
-    revokeAllSessions: unary(client, 'revokeAllSessions'),
-    deleteAccount: unary(client, 'deleteAccount'),
-    suspendAccount: unary(client, 'suspendAccount'),
-    reinstateAccount: unary(client, 'reinstateAccount'),
-    close: () => client.close(),
-  };
+  return createAuthClient(stack.auth.grpc);
 }
 
-/** `authorization: Bearer <token>` metadata, as a gRPC client sends its access token. */
-export function bearer(accessToken: string): grpc.Metadata {
-  const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${accessToken}`);
-  return metadata;
+/** The call options that send `accessToken` as `authorization: Bearer <token>` metadata. */
+export function bearer(accessToken: string): AuthCallOptions {
+  return { accessToken };
 }
 
 /** Registers a fresh user over gRPC and keeps both tokens. */
@@ -159,18 +132,11 @@ export async function refusedEverywhereWithin(
 }
 
 async function profileAccepts(token: string, userId: string): Promise<boolean> {
-  const response = await fetch(`${stack.profile.http}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: 'query ($id: ID!) { user(id: $id) { id } }',
-      variables: { id: userId },
-    }),
+  const { errors } = await profileClient().execute(UserDocument, {
+    token,
+    variables: { id: userId },
   });
-  const body = (await response.json()) as {
-    errors?: Array<{ extensions?: { code?: string } }>;
-  };
-  return !body.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED');
+  return !errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED');
 }
 
 function messengerAccepts(token: string): Promise<boolean> {
@@ -217,14 +183,14 @@ export class EventRecorder {
     const consumer = kafka.consumer({ groupId: `accounts-e2e-${randomUUID()}` });
     const recorder = new EventRecorder(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.subscribe({ topics: topics.map(stackTopic), fromBeginning: true });
     await consumer.run({
       eachMessage: ({ topic, message }) => {
         // Topics are shared with other suites, which may write poison records on purpose.
         try {
           const envelope = JSON.parse(message.value?.toString() ?? '') as EventEnvelope;
           recorder.events.push({
-            topic: topic as Topic,
+            topic: logicalTopic(topic),
             key: message.key?.toString() ?? '',
             envelope: envelope as RecordedEvent['envelope'],
           });

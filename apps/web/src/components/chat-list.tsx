@@ -1,12 +1,20 @@
 import { useEffect, useId } from 'react';
 import { useMessenger, useServices } from '../app-context';
 import { orderedChats, type ChatState, type MessengerState } from '../messenger/state';
+import { Avatar } from './avatar';
 
 /** A direct chat is named by the other member's nickname, a group by its title. */
 export function chatName(state: MessengerState, chat: ChatState): string {
   if (chat.chat.kind === 'group') return chat.chat.title ?? 'Group';
   const other = chat.chat.members.find((m) => m.userId !== state.me);
   return (other && state.people[other.userId]?.nickname) ?? 'Unknown user';
+}
+
+/** The avatar of a direct chat is the other member's; a group has none (its initial shows). */
+function chatAvatarUrl(state: MessengerState, chat: ChatState): string | null | undefined {
+  if (chat.chat.kind === 'group') return null;
+  const other = chat.chat.members.find((m) => m.userId !== state.me);
+  return other && state.people[other.userId]?.avatarUrl;
 }
 
 /** The chats, most recent first, with unread counts and last messages. */
@@ -35,6 +43,7 @@ export function ChatList({
           <ChatItem
             key={chat.chat.id}
             name={chatName(state, chat)}
+            avatarUrl={chatAvatarUrl(state, chat)}
             chat={chat}
             me={state.me}
             current={chat.chat.id === current}
@@ -48,6 +57,7 @@ export function ChatList({
 
 function ChatItem(props: {
   name: string;
+  avatarUrl: string | null | undefined;
   chat: ChatState;
   me: string;
   current: boolean;
@@ -72,6 +82,7 @@ function ChatItem(props: {
         aria-current={props.current ? 'page' : undefined}
         onClick={props.onOpen}
       >
+        <Avatar name={name} url={props.avatarUrl} />
         <span className="chat-name">{name}</span>
         <span id={detailsId} className="chat-details">
           {chat.unreadCount > 0 && <span className="badge">{chat.unreadCount} unread</span>}

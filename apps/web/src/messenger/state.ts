@@ -52,6 +52,8 @@ export interface ChatState {
 export interface Person {
   nickname: string;
   displayName: string | null;
+  /** From profile; undefined until profile was asked (`chat:list` brings names only). */
+  avatarUrl?: string | null;
 }
 
 export interface MessengerState {
@@ -117,7 +119,11 @@ export function applyChatList(state: MessengerState, summaries: ChatSummary[]): 
     const { lastMessage, unreadCount, members, ...chat } = summary;
     for (const member of members) {
       if (member.nickname) {
-        people[member.userId] = { nickname: member.nickname, displayName: member.displayName };
+        people[member.userId] = {
+          ...people[member.userId],
+          nickname: member.nickname,
+          displayName: member.displayName,
+        };
       }
     }
     const plain: Chat = {
