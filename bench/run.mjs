@@ -2,8 +2,9 @@
 // `npm run bench [-- A1 C …]`: ensures PostgreSQL / Kafka / Redis, builds the services once
 // into .infra/bench-dist, runs the cases of bench/cases/ in order (each within its own
 // budget; one that fails or overruns is reported and the run goes on), writes
-// bench/results/<timestamp>.json and prints a summary table. Exit code 1 when a case
-// errored; missed targets are findings, not failures. See bench/README.md.
+// bench/results/<timestamp>.json (with the machine and the versions and key settings of
+// PostgreSQL, Redis and Kafka) and prints a summary table. Exit code 1 when a case errored
+// or a hard check failed; missed targets are findings, not failures. See bench/README.md.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,14 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { infraUp } from '../scripts/infra/index.mjs';
 import { formatNumber, runCase } from './lib/harness.mjs';
+import { infraInfo } from './lib/infra-info.mjs';
+import { median } from './lib/stats.mjs';
 import { BENCH_BUILD_DIR, BenchStack } from './lib/stack.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 /** Every case, in run order. */
-export const CASE_IDS = ['A1', 'A2', 'B', 'C', 'D', 'E', 'F'];
+export const CASE_IDS = ['A1', 'A2', 'B', 'C', 'D', 'E', 'F', 'GW'];
 
 const say = (line) => process.stdout.write(`[bench] ${line}\n`);
 
@@ -106,8 +109,51 @@ export function summaryRows(results) {
         '',
       ]);
     }
+    // Further reference sides (relay without adapter, graphql-jit…): product ÷ that side.
+    for (const [side, summary] of Object.entries(result.summaries ?? {})) {
+      const sideTargets = new Set(
+        result.targets.filter((t) => t.target.endsWith(` vs ${side}`)).map((t) => t.metric),
+      );
+      for (const [name, { unit = '' } = {}] of Object.entries(result.metrics)) {
+        const metric = summary.find((s) => s.metric === name);
+        if (!metric || sideTargets.has(name) || !Number.isFinite(metric.baseline)) continue;
+        rows.push([
+          result.id,
+          `${name}${unit ? ` (${unit})` : ''} vs ${side}`,
+          formatNumber(metric.product),
+          formatNumber(metric.baseline),
+          formatNumber(metric.ratio),
+          `${formatNumber(metric.ratioMin)}–${formatNumber(metric.ratioMax)}`,
+          '',
+          '',
+        ]);
+      }
+    }
+    rows.push(loadGeneratorRow(result));
   }
   return rows;
+}
+
+/** The load generator's median CPU share per side, and how many rounds it saturated. */
+function loadGeneratorRow(result) {
+  const measured = result.samples.filter((s) => !s.warmup);
+  const perSide = (result.sides ?? ['product', 'baseline']).map((side) => {
+    const rounds = measured.filter((s) => s.side === side);
+    const share = median(rounds.map((s) => s.values.loadGenCpuPct));
+    const saturated = rounds.filter((s) => s.values.loadGenSaturated).length;
+    return `${side} ${formatNumber(share)} %${saturated ? ` (${saturated} saturated)` : ''}`;
+  });
+  const saturated = measured.some((s) => s.values.loadGenSaturated);
+  return [
+    result.id,
+    'load generator (% of machine)',
+    perSide.join(', '),
+    '',
+    '',
+    '',
+    '',
+    saturated ? 'saturated ⚠' : '',
+  ];
 }
 
 function printTable(header, rows) {
@@ -123,6 +169,11 @@ async function main() {
   const started = new Date();
   say(`cases: ${ids.join(' ')}`);
   await infraUp({ databases: [] });
+  const infra = await infraInfo();
+  say(
+    `PostgreSQL ${infra.postgres.version ?? '?'}, Redis ${infra.redis.version ?? '?'}, ` +
+      `Kafka ${infra.kafka.version ?? '?'} (settings in the results file)`,
+  );
   build();
 
   const stack = new BenchStack();
@@ -162,7 +213,7 @@ async function main() {
   const totalSec = (Date.now() - started.getTime()) / 1000;
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt: started.toISOString(), totalSec, machine: machine(), cases: results }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: started.toISOString(), totalSec, machine: machine(), infra, cases: results }, null, 2)}\n`,
   );
 
   printTable(
@@ -173,6 +224,14 @@ async function main() {
   const errored = results.filter((r) => r.status === 'error');
   if (errored.length > 0) {
     say(`errored: ${errored.map((r) => r.id).join(', ')}`);
+    process.exitCode = 1;
+  }
+  // Hard checks (nothing lost, order kept, stores agree…) are correctness, not speed.
+  const failed = results.flatMap((r) =>
+    r.checks.filter((c) => !c.pass).map((c) => `${r.id} ${c.metric}`),
+  );
+  if (failed.length > 0) {
+    say(`hard checks failed: ${failed.join(', ')}`);
     process.exitCode = 1;
   }
 }

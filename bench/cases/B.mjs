@@ -1,15 +1,19 @@
 // B — ValidateToken over the Nest gRPC transport (auth) against a bare grpc-js server doing
 // the same verification (bench/servers/grpc-validate-token.mjs). Same client code, same
-// channel settings, same tokens, same concurrency: only the server differs.
+// channel settings, same tokens, same concurrency: only the server differs. Setup also
+// measures what the session-revocation check (issue #16) adds to a verification without
+// the verified-token cache (ValidateToken checks every signature), as a share of auth's
+// CPU per call.
 
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { startChildServer } from '../lib/child.mjs';
 import { closedLoop } from '../lib/load.mjs';
+import { revocationCost } from '../lib/revocation-cost.mjs';
 import { benchPort, INTERNAL_API_TOKEN } from '../lib/stack.mjs';
 
-const BASELINE_PORT = benchPort(25151);
+const BASELINE_PORT = benchPort(26151);
 /** Calls in flight at once: enough to keep a server busy on two cores, not to queue for ever. */
 const CONCURRENCY = 64;
 const ROUND_MS = 3000;
@@ -49,8 +53,12 @@ export default {
     callsPerSec: { unit: 'calls/s', better: 'higher' },
     p99Ms: { unit: 'ms', better: 'lower' },
     cpuMsPerCall: { unit: 'CPU ms/call', better: 'lower' },
+    revocationCostPct: { unit: '% of CPU/call', better: 'lower' },
   },
-  targets: [{ metric: 'callsPerSec', ratio: { min: 0.9 } }],
+  targets: [
+    { metric: 'callsPerSec', ratio: { min: 0.9 } },
+    { metric: 'revocationCostPct', value: { max: 5 } },
+  ],
 
   async setup(ctx) {
     const { stack } = ctx;
@@ -84,10 +92,22 @@ export default {
         throw new Error(`${name} answered ${JSON.stringify(reply)}`);
       }
     }
-    return { sides, tokens: users.map((u) => u.accessToken) };
+    const tokens = users.map((u) => u.accessToken);
+    const revocation = await revocationCost({
+      buildDir: stack.buildDir,
+      jwksUrl: `${stack.urls.auth.http}/.well-known/jwks.json`,
+      tokens,
+      cached: false,
+    });
+    ctx.log(
+      `revocation check: ${revocation.withUs.toFixed(1)} µs per verification with the set of ` +
+        `10,000 ended sessions, ${revocation.withoutUs.toFixed(1)} µs without ` +
+        `(one lookup alone ${revocation.lookupNs.toFixed(0)} ns)`,
+    );
+    return { sides, tokens, revocation };
   },
 
-  async run({ sides, tokens }, side, ctx) {
+  async run({ sides, tokens, revocation }, side, ctx) {
     const { client, pid } = sides[side];
     const cpu = ctx.measureCpu(pid);
     let next = 0;
@@ -98,10 +118,15 @@ export default {
     });
     if (result.errors > 0)
       throw new Error(`${side}: ${result.errors} failed calls`, { cause: result.firstError });
+    const cpuMsPerCall = (cpu() * 1000) / result.ops;
     return {
       callsPerSec: result.opsPerSec,
       p99Ms: result.latency.percentile(99),
-      cpuMsPerCall: (cpu() * 1000) / result.ops,
+      cpuMsPerCall,
+      // The verification with the revocation set against without, per call.
+      ...(side === 'product' && {
+        revocationCostPct: (100 * revocation.addedUs) / (cpuMsPerCall * 1000),
+      }),
     };
   },
 

@@ -1,21 +1,29 @@
 // C — GET /v1/friends, keyset-paginated, for a user with 100,000 friends: friends' REST
 // route against a bare node:http + pg server running the same query
-// (bench/servers/http-friends.mjs) on the same database. Each round loads page 1 and page
-// 1,000 (the last, at 100 a page) with autocannon; keyset pagination should make the
-// deep page as cheap as the first.
+// (bench/servers/http-friends.mjs) on the same database, with the same verified-token
+// cache as friends. Each round loads page 1 with one token (a client sending its token
+// with every request), page 1 with 1,000 distinct tokens new to both servers (many
+// clients: each token's signature is checked once, then cached), and page 1,000 (the
+// last, at 100 a page) with autocannon; keyset pagination should make the deep page as
+// cheap as the first. Setup also measures what the session-revocation check (issue #16)
+// adds to a request's token verification.
 
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startChildServer } from '../lib/child.mjs';
 import { httpLoad } from '../lib/load.mjs';
+import { revocationCost } from '../lib/revocation-cost.mjs';
+import { accessTokenMinter } from '../lib/socket-bench.mjs';
 import { benchPort } from '../lib/stack.mjs';
 
-const BASELINE_PORT = benchPort(23103);
+const BASELINE_PORT = benchPort(24103);
 const FRIENDS = 100_000;
 const PAGE_SIZE = 100;
 const DEEP_PAGE = 1000;
 const CONNECTIONS = 32;
 const PHASE_SECONDS = 2.5;
+/** Distinct tokens of the many-clients phase, minted afresh for every round and side. */
+const DISTINCT_TOKENS = 1000;
 
 /** The cursor friends returns after `rowsBefore` friends (the keyset of the last one). */
 async function cursorAfter(db, userId, rowsBefore) {
@@ -65,13 +73,18 @@ export default {
   metrics: {
     reqPerSec: { unit: 'req/s (page 1)', better: 'higher' },
     p99Page1Ms: { unit: 'ms', better: 'lower' },
+    reqPerSecManyTokens: { unit: 'req/s (page 1, 1,000 tokens)', better: 'higher' },
     reqPerSecPage1000: { unit: 'req/s', better: 'higher' },
     p99Page1000Ms: { unit: 'ms', better: 'lower' },
-    cpuMsPerReq: { unit: 'CPU ms/req', better: 'lower' },
+    cpuMsPerReq: { unit: 'CPU ms/req (page 1)', better: 'lower' },
+    cpuMsPerReqManyTokens: { unit: 'CPU ms/req (1,000 tokens)', better: 'lower' },
+    revocationCostPct: { unit: '% of CPU/req', better: 'lower' },
   },
   targets: [
     { metric: 'reqPerSec', ratio: { min: 0.8 } },
+    { metric: 'reqPerSecManyTokens', ratio: { min: 0.8 } },
     { metric: 'p99Page1000Ms', per: 'p99Page1Ms', ratio: { max: 1.2 } },
+    { metric: 'revocationCostPct', value: { max: 5 } },
   ],
 
   async setup(ctx) {
@@ -92,6 +105,8 @@ export default {
         JWKS_URL: `${stack.urls.auth.http}/.well-known/jwks.json`,
         JWT_ISSUER: 'messenger-auth',
         JWT_AUDIENCE: 'messenger',
+        // friends' `verifiedTokenCacheSize`
+        VERIFIED_TOKEN_CACHE_SIZE: '10000',
       },
       ctx,
     );
@@ -119,28 +134,64 @@ export default {
         throw new Error('page 1000 is not the last page');
       }
     }
-    return { sides, paths, headers };
+    const revocation = await revocationCost({
+      buildDir: stack.buildDir,
+      jwksUrl: `${stack.urls.auth.http}/.well-known/jwks.json`,
+      tokens: [user.accessToken],
+      cached: true,
+    });
+    ctx.log(
+      `revocation check: ${revocation.withUs.toFixed(2)} µs per verification with the set of ` +
+        `10,000 ended sessions, ${revocation.withoutUs.toFixed(2)} µs without ` +
+        `(one lookup alone ${revocation.lookupNs.toFixed(0)} ns)`,
+    );
+    const mint = await accessTokenMinter(stack, user.accessToken);
+    return { sides, paths, headers, revocation, user, mint };
   },
 
-  async run({ sides, paths, headers }, side, ctx) {
+  async run({ sides, paths, headers, revocation, user, mint }, side, ctx) {
     const { url, pid } = sides[side];
-    const cpu = ctx.measureCpu(pid);
-    const load = (pagePath) =>
-      httpLoad({
+    const tokens = await Promise.all(
+      Array.from({ length: DISTINCT_TOKENS }, () => mint(user.userId, user.email)),
+    );
+    const load = async (pagePath, options = { headers }) => {
+      const cpu = ctx.measureCpu(pid);
+      const result = await httpLoad({
         url: url + pagePath,
-        headers,
+        ...options,
         connections: CONNECTIONS,
         duration: PHASE_SECONDS,
         signal: ctx.signal,
       });
+      return { ...result, cpuMs: (cpu() * 1000) / result.requests };
+    };
     const first = await load(paths.page1);
+    let next = 0;
+    const many = await load(paths.page1, {
+      requests: [
+        {
+          method: 'GET',
+          path: paths.page1,
+          setupRequest: (request) => ({
+            ...request,
+            headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+          }),
+        },
+      ],
+    });
     const deep = await load(paths.page1000);
     return {
       reqPerSec: first.reqPerSec,
       p99Page1Ms: first.p99Ms,
+      reqPerSecManyTokens: many.reqPerSec,
       reqPerSecPage1000: deep.reqPerSec,
       p99Page1000Ms: deep.p99Ms,
-      cpuMsPerReq: (cpu() * 1000) / (first.requests + deep.requests),
+      cpuMsPerReq: first.cpuMs,
+      cpuMsPerReqManyTokens: many.cpuMs,
+      // The product's verification with the revocation set against without, per request.
+      ...(side === 'product' && {
+        revocationCostPct: (100 * revocation.addedUs) / (first.cpuMs * 1000),
+      }),
     };
   },
 

@@ -1,21 +1,29 @@
-// E — event propagation friends → Kafka → messenger: from the moment friends answers an
-// accepted friend request (the state change and its outbox row are committed) until
-// messenger's friendship replica holds the new row. Baseline: a bare kafkajs producer and
-// consumer (own group) on the same broker with the settings libs/kafka uses — idempotent
-// producer, one request in flight, acks from all replicas; consumer session 30 s,
-// heartbeat 3 s, fetch defaults — timing send → eachMessage.
-// Events go one at a time (the next after the previous arrived), so each latency is the
-// pipeline's, not a queue's.
+// E — event propagation friends → Kafka → messenger: from the moment friends has answered
+// an accepted friend request (the state change and its outbox row are committed) until
+// messenger's consumer begins its transaction applying the event. Baseline: a bare kafkajs
+// producer and consumer (own group) on the same broker with the settings libs/kafka uses —
+// idempotent producer, one request in flight, acks from all replicas; consumer session
+// 30 s, heartbeat 3 s, fetch defaults — from just before the send until `eachMessage`.
+// Both sides are timed on PostgreSQL's clock (`clock_timestamp()`; friends' and
+// messenger's databases share the server): the start is read by the bench from the server
+// (product: right after the accept answer; baseline: right before the send), the end is
+// messenger's `processed_events.processed_at` (its handling transaction's start, written
+// by the product itself — no polling error) or, for the baseline, read by the consumer in
+// `eachMessage`. Events go one at a time (the next after the previous arrived), so each
+// latency is the pipeline's, not a queue's; 200 per round.
 
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { LatencyRecorder } from '../lib/load.mjs';
-import { BENCH_INSTANCE } from '../lib/stack.mjs';
+import { BENCH_INSTANCE, serviceEnv } from '../lib/stack.mjs';
 
-const USERS = 32;
-const EVENTS_PER_ROUND = 30;
+const EVENTS_PER_ROUND = 200;
 const ROUNDS = 5;
+/** Users whose pairs give a pending request for every event of every round and the warm-up. */
+const USERS = Math.ceil((1 + Math.sqrt(1 + 8 * EVENTS_PER_ROUND * (ROUNDS + 1))) / 2);
+/** PostgreSQL's clock, in ms with the fraction (a JS Date would keep whole ms only). */
+const NOW_MS = 'SELECT extract(epoch FROM clock_timestamp())::float8 * 1000 AS ms';
 /** How often the replica is polled while waiting; bounds the measurement's own error. */
 const POLL_MS = 1;
 const EVENT_TIMEOUT_MS = 10_000;
@@ -26,24 +34,34 @@ const TOPIC = `bench.propagation${BENCH_INSTANCE ? `-${BENCH_INSTANCE}` : ''}.v1
  * product round including the warm-up.
  */
 async function pendingRequests(stack, users, count) {
-  const requests = [];
-  for (let i = 0; i < users.length && requests.length < count; i++) {
-    for (let j = i + 1; j < users.length && requests.length < count; j++) {
+  const pairs = [];
+  for (let i = 0; i < users.length && pairs.length < count; i++) {
+    for (let j = i + 1; j < users.length && pairs.length < count; j++) pairs.push([i, j]);
+  }
+  if (pairs.length < count)
+    throw new Error(`${users.length} users give only ${pairs.length} pairs`);
+  const requests = new Array(pairs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < pairs.length) {
+      const index = next++;
+      const [from, to] = pairs[index].map((k) => users[k]);
       const response = await fetch(`${stack.urls.friends.http}/v1/friends/requests`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${users[i].accessToken}`,
+          authorization: `Bearer ${from.accessToken}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ userId: users[j].userId }),
+        body: JSON.stringify({ userId: to.userId }),
       });
       if (response.status !== 201) {
         throw new Error(`friend request: ${response.status} ${await response.text()}`);
       }
       const { id } = await response.json();
-      requests.push({ id, from: users[i], to: users[j] });
+      requests[index] = { id, from, to };
     }
-  }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
   return requests;
 }
 
@@ -60,8 +78,11 @@ async function waitForUsers(db, users, ctx) {
   throw new Error('bench users never reached friends');
 }
 
-/** The bare kafkajs pair: resolves each sent message's latency when the consumer sees it. */
-async function bareKafkaPair(ctx) {
+/**
+ * The bare kafkajs pair: resolves each sent message's latency when the consumer sees it,
+ * both ends read from PostgreSQL's clock through `clock` (a pool).
+ */
+async function bareKafkaPair(ctx, clock) {
   const kafka = new Kafka({
     clientId: 'bench-e',
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -93,27 +114,30 @@ async function bareKafkaPair(ctx) {
   const joinedPromise = new Promise((resolve) => (joined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
   await consumer.run({
-    eachMessage: async ({ message }) => waiting.get(message.key.toString())?.(),
+    eachMessage: async ({ message }) => {
+      const done = waiting.get(message.key.toString());
+      if (done) done((await clock.query(NOW_MS)).rows[0].ms);
+    },
   });
   await joinedPromise;
   let n = 0;
   return {
-    /** Sends one record and resolves with ms until the consumer handled it. */
+    /** Sends one record and resolves with ms until the consumer handled it (PostgreSQL's clock). */
     async roundTrip() {
       const key = `k${n++}`;
       const arrived = new Promise((resolve) => waiting.set(key, resolve));
-      const start = performance.now();
+      const start = (await clock.query(NOW_MS)).rows[0].ms;
       await producer.send({
         topic: TOPIC,
         acks: -1,
         messages: [{ key, value: JSON.stringify({ id: key, at: Date.now() }) }],
       });
-      await Promise.race([
+      const end = await Promise.race([
         arrived,
         sleep(EVENT_TIMEOUT_MS).then(() => Promise.reject(new Error('record never arrived'))),
       ]);
       waiting.delete(key);
-      return performance.now() - start;
+      return end - start;
     },
   };
 }
@@ -121,7 +145,7 @@ async function bareKafkaPair(ctx) {
 export default {
   id: 'E',
   title: 'Event propagation friends → Kafka → messenger replica',
-  budgetMs: 150_000,
+  budgetMs: 180_000,
   rounds: ROUNDS,
   metrics: {
     p50Ms: { unit: 'ms', better: 'lower' },
@@ -136,24 +160,45 @@ export default {
     await waitForUsers(stack.db('friends'), users, ctx);
     const requests = await pendingRequests(stack, users, EVENTS_PER_ROUND * (ROUNDS + 1));
     await stack.waitForConsumers(['messenger']);
-    const bare = await bareKafkaPair(ctx);
-    return { requests, bare, replica: stack.db('messenger'), friendsUrl: stack.urls.friends.http };
+    const bare = await bareKafkaPair(ctx, stack.db('friends'));
+    return {
+      requests,
+      bare,
+      friends: stack.db('friends'),
+      replica: stack.db('messenger'),
+      group: serviceEnv('messenger').KAFKA_GROUP_ID,
+      friendsUrl: stack.urls.friends.http,
+    };
   },
 
   async run(state, side, ctx) {
     const latency = new LatencyRecorder();
-    for (let i = 0; i < EVENTS_PER_ROUND && !ctx.signal.aborted; i++) {
-      latency.record(
-        side === 'baseline' ? await state.bare.roundTrip() : await acceptAndWait(state),
-      );
+    if (side === 'baseline') {
+      for (let i = 0; i < EVENTS_PER_ROUND && !ctx.signal.aborted; i++) {
+        latency.record(await state.bare.roundTrip());
+      }
+    } else {
+      const accepted = [];
+      for (let i = 0; i < EVENTS_PER_ROUND && !ctx.signal.aborted; i++) {
+        accepted.push(await acceptAndWait(state));
+      }
+      for (const ms of await processedLatencies(state, accepted)) latency.record(ms);
     }
-    return { p50Ms: latency.percentile(50), p99Ms: latency.percentile(99) };
+    return {
+      p50Ms: latency.percentile(50),
+      p99Ms: latency.percentile(99),
+      events: latency.samples.length,
+    };
   },
 
   async teardown() {},
 };
 
-/** Accepts the next pending request; ms from friends' answer to the replica row. */
+/**
+ * Accepts the next pending request, reads PostgreSQL's clock right after friends' answer,
+ * and waits for messenger's replica to hold the friendship (so the next event starts on an
+ * idle pipeline). Resolves the request id and the start on PostgreSQL's clock.
+ */
 async function acceptAndWait(state) {
   const request = state.requests.shift();
   if (!request) throw new Error('ran out of pending friend requests');
@@ -161,16 +206,46 @@ async function acceptAndWait(state) {
     method: 'POST',
     headers: { authorization: `Bearer ${request.to.accessToken}` },
   });
-  const committed = performance.now();
+  const startMs = (await state.friends.query(NOW_MS)).rows[0].ms;
   if (!response.ok) throw new Error(`accept: ${response.status} ${await response.text()}`);
-  const deadline = committed + EVENT_TIMEOUT_MS;
+  const deadline = performance.now() + EVENT_TIMEOUT_MS;
   while (performance.now() < deadline) {
     const { rowCount } = await state.replica.query(
       'SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2',
       [request.from.userId, request.to.userId],
     );
-    if (rowCount) return performance.now() - committed;
+    if (rowCount) return { requestId: request.id, startMs };
     await sleep(POLL_MS);
   }
   throw new Error(`friendship ${request.from.userId}–${request.to.userId} never replicated`);
+}
+
+/**
+ * Per accepted request: messenger's `processed_at` for the acceptance event (found by its
+ * id in friends' outbox) minus the start — both PostgreSQL's clock.
+ * @param {any} state
+ * @param {{ requestId: string, startMs: number }[]} accepted
+ */
+async function processedLatencies(state, accepted) {
+  const { rows: events } = await state.friends.query(
+    `SELECT envelope->'payload'->>'requestId' AS request_id, event_id
+       FROM outbox_events
+      WHERE topic = 'friends.request.accepted.v1'
+        AND envelope->'payload'->>'requestId' = ANY($1::text[])`,
+    [accepted.map((a) => a.requestId)],
+  );
+  const eventOf = new Map(events.map((r) => [r.request_id, r.event_id]));
+  const { rows: processed } = await state.replica.query(
+    `SELECT event_id, min(extract(epoch FROM processed_at)::float8 * 1000) AS ms
+       FROM processed_events
+      WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])
+      GROUP BY event_id`,
+    [state.group, [...eventOf.values()]],
+  );
+  const processedAt = new Map(processed.map((r) => [r.event_id, r.ms]));
+  return accepted.map(({ requestId, startMs }) => {
+    const ms = processedAt.get(eventOf.get(requestId));
+    if (ms === undefined) throw new Error(`no processed event for request ${requestId}`);
+    return ms - startMs;
+  });
 }

@@ -12,19 +12,43 @@
 //     },
 //     targets: [{ metric: 'callsPerSec', ratio: { min: 0.9 } }],   // see stats.mjs `Target`
 //     checks: [{ metric: 'lost', equals: 0 }],                     // optional hard checks
+//     sides: ['product', 'baseline', 'relay'], // optional: further reference sides
 //     async setup(ctx) { return state },       // start product + baseline, seed data
-//     async run(state, side, ctx) { return { callsPerSec, p99Ms } }, // one round of one side
+//     async run(state, side, ctx, { round, rounds, warmup }) { return { callsPerSec, p99Ms } },
+//                                              // one round of one side (round 0: warm-up)
+//     scale(state, factor) {},                 // optional: do `factor` (< 1) of the work
 //     async teardown(state, ctx) {},
 //   };
 //
-// The harness runs one warm-up round per side (discarded), then `rounds` pairs, alternating
-// which side goes first, so drift of the machine (thermal, page cache, a neighbour) does
-// not always favour the same side. Each pair yields a ratio product ÷ baseline per metric;
-// the summary is the median ratio with its min–max. Metrics a case returns beyond
-// `metrics` (cpuSecPerOp, lost, …) are printed and stored too.
+// The harness runs one warm-up round per side (discarded), then `rounds` rounds of every
+// side, rotating which side goes first, so drift of the machine (thermal, page cache, a
+// neighbour) does not always favour the same side. Each round yields a ratio product ÷
+// baseline per metric (and product ÷ each further side); the summary is the median ratio
+// with its min–max. Metrics a case returns beyond `metrics` (cpuSecPerOp, lost, …) are
+// printed and stored too.
+//
+// Every round also records the load generator's CPU: the runner process (autocannon, gRPC
+// and HTTP clients run in it) plus the processes a case registers with
+// `ctx.addLoadGenerator(pids)`, as `loadGenCpuPct` (share of the whole machine),
+// `loadGenMaxCorePct` (its busiest process, share of one core), `machineBusyPct` and
+// `loadGenSaturated` (1 when it saturated the machine: see stats.mjs), marked on the
+// progress line.
+//
+// A slow machine must not overrun a budget: when the last round (the warm-ups first) shows
+// that the rounds left would not fit in what is left of it, a case with `scale` is told to
+// do less work per round (fewer sockets, shorter phases) — the work is scaled, not the
+// patience.
 
 import { readFileSync } from 'node:fs';
-import { evaluateCheck, evaluateTarget, percentile, summarizeRounds } from './stats.mjs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import {
+  evaluateCheck,
+  evaluateTarget,
+  loadGeneratorSaturated,
+  percentile,
+  summarizeRounds,
+} from './stats.mjs';
 
 /** Fewest measured rounds per side the issue allows. */
 export const MIN_ROUNDS = 5;
@@ -81,6 +105,56 @@ export function measureCpu(pids) {
 }
 
 /**
+ * Busy and total CPU time of the whole machine so far (all cores, clock ticks), from the
+ * first line of /proc/stat; idle and iowait count as not busy.
+ */
+export function machineTicks() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    const values = fields.map(Number);
+    const total = values.slice(0, 8).reduce((sum, v) => sum + v, 0);
+    return { busy: total - values[3] - values[4], total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+/**
+ * Starts measuring the load generator (this process and `pids`) and the machine; the
+ * returned function gives the figures since the start.
+ * @param {readonly number[]} pids
+ */
+export function measureLoadGenerator(pids) {
+  const started = performance.now();
+  const ownStart = process.cpuUsage();
+  const others = pids.map((pid) => ({ pid, start: cpuSecondsOf(pid) }));
+  const machineStart = machineTicks();
+  const cores = os.cpus().length;
+  return () => {
+    const elapsedSec = (performance.now() - started) / 1000;
+    const own = process.cpuUsage(ownStart);
+    const perProcess = [
+      (own.user + own.system) / 1e6,
+      ...others.map(({ pid, start }) => Math.max(0, cpuSecondsOf(pid) - start)),
+    ];
+    const totalSec = perProcess.reduce((sum, v) => sum + v, 0);
+    const machine = machineTicks();
+    const busyPct =
+      (100 * (machine.busy - machineStart.busy)) / (machine.total - machineStart.total || NaN);
+    const usage = {
+      machinePct: (100 * totalSec) / (elapsedSec * cores),
+      maxCorePct: (100 * Math.max(...perProcess)) / elapsedSec,
+    };
+    return {
+      loadGenCpuPct: usage.machinePct,
+      loadGenMaxCorePct: usage.maxCorePct,
+      machineBusyPct: busyPct,
+      loadGenSaturated: loadGeneratorSaturated(usage) ? 1 : 0,
+    };
+  };
+}
+
+/**
  * @typedef {object} CaseContext
  * What every case function receives.
  * @property {(msg: string) => void} log         a progress line prefixed with the case id
@@ -92,6 +166,8 @@ export function measureCpu(pids) {
  * @property {typeof percentile} percentile
  * @property {(cleanup: () => unknown) => void} defer  runs after teardown, even when setup
  *   failed half-way (close a server, end a pool); latest first
+ * @property {(pids: number | readonly number[]) => void} addLoadGenerator  processes whose
+ *   CPU counts as the load generator's (besides the runner itself)
  */
 
 /**
@@ -103,9 +179,13 @@ export function createContext({ id, stack, budgetMs, signal, print = defaultPrin
   const deadline = Date.now() + budgetMs;
   /** @type {(() => unknown)[]} */
   const cleanups = [];
+  /** @type {number[]} */
+  const loadGenerators = [];
   return {
     defer: (cleanup) => cleanups.push(cleanup),
     cleanups,
+    loadGenerators,
+    addLoadGenerator: (pids) => loadGenerators.push(...(Array.isArray(pids) ? pids : [pids])),
     log: (msg) => print(`[${id}] ${msg}`),
     stack,
     deadline,
@@ -126,13 +206,23 @@ function defaultPrint(line) {
  * @param {Record<string, number>} values
  */
 export function describeRound(metrics, values) {
-  const declared = Object.entries(metrics).map(
-    ([name, { unit = '' }]) => `${name} ${formatNumber(values[name])}${unit ? ` ${unit}` : ''}`,
-  );
+  // A side may not measure every metric (A2's relay runs one phase of three).
+  const declared = Object.entries(metrics)
+    .filter(([name]) => values[name] !== undefined)
+    .map(
+      ([name, { unit = '' }]) => `${name} ${formatNumber(values[name])}${unit ? ` ${unit}` : ''}`,
+    );
   const extras = Object.keys(values)
-    .filter((name) => !(name in metrics))
+    .filter((name) => !(name in metrics) && name !== 'loadGenSaturated')
     .map((name) => `${name} ${formatNumber(values[name])}`);
-  return [...declared, ...extras].join(', ');
+  const mark = values.loadGenSaturated ? ' ⚠ load generator saturated the machine' : '';
+  return [...declared, ...extras].join(', ') + mark;
+}
+
+/** The sides in the order of a round: rotated by one each round, so none is always first. */
+export function sideOrder(sides, round) {
+  const shift = (round - 1) % sides.length;
+  return [...sides.slice(shift), ...sides.slice(0, shift)];
 }
 
 /**
@@ -143,7 +233,10 @@ export function describeRound(metrics, values) {
  * @property {string} [error]
  * @property {number} durationMs
  * @property {{ side: string, round: number, warmup: boolean, values: Record<string, number> }[]} samples
- * @property {import('./stats.mjs').MetricSummary[]} summary
+ * @property {string[]} sides                  product, baseline and any further sides
+ * @property {import('./stats.mjs').MetricSummary[]} summary   product vs baseline
+ * @property {Record<string, import('./stats.mjs').MetricSummary[]>} summaries  product vs each further side
+ * @property {number} [scale]                   work per round, when scaled down to fit the budget
  * @property {import('./stats.mjs').TargetResult[]} targets
  * @property {ReturnType<typeof evaluateCheck>[]} checks
  * @property {Record<string, { unit?: string, better?: string }>} metrics
@@ -161,6 +254,7 @@ export async function runCase(def, { stack, print = defaultPrint }) {
   const started = Date.now();
   const rounds = Math.max(MIN_ROUNDS, def.rounds ?? MIN_ROUNDS);
   const budgetMs = def.budgetMs ?? 120_000;
+  const sides = def.sides ?? ['product', 'baseline'];
   const controller = new AbortController();
   const ctx = createContext({ id: def.id, stack, budgetMs, signal: controller.signal, print });
   /** @type {CaseResult} */
@@ -169,8 +263,10 @@ export async function runCase(def, { stack, print = defaultPrint }) {
     title: def.title,
     status: 'done',
     durationMs: 0,
+    sides,
     samples: [],
     summary: [],
+    summaries: {},
     targets: [],
     checks: [],
     metrics: def.metrics ?? {},
@@ -189,7 +285,11 @@ export async function runCase(def, { stack, print = defaultPrint }) {
 
   const measure = async (side, round, warmup) => {
     const label = warmup ? 'warm-up' : `round ${round}/${rounds}`;
-    const values = await def.run(state, side, ctx);
+    const loadGenerator = measureLoadGenerator(ctx.loadGenerators);
+    const values = {
+      ...(await def.run(state, side, ctx, { round, rounds, warmup })),
+      ...loadGenerator(),
+    };
     result.samples.push({ side, round, warmup, values });
     ctx.log(`${label} ${side}: ${describeRound(result.metrics, values)}`);
     return values;
@@ -198,14 +298,35 @@ export async function runCase(def, { stack, print = defaultPrint }) {
   const body = async () => {
     ctx.log(`${def.title} — setting up`);
     state = await def.setup(ctx);
-    await measure('product', 0, true);
-    await measure('baseline', 0, true);
+    let roundStarted = Date.now();
+    for (const side of sides) await measure(side, 0, true);
     for (let round = 1; round <= rounds; round++) {
-      const order = round % 2 === 1 ? ['product', 'baseline'] : ['baseline', 'product'];
+      fitBudget(rounds - round + 1, Date.now() - roundStarted);
+      roundStarted = Date.now();
       const pair = /** @type {import('./stats.mjs').RoundPair} */ ({});
-      for (const side of order) pair[side] = await measure(side, round, false);
+      for (const side of sideOrder(sides, round)) pair[side] = await measure(side, round, false);
       pairs.push(pair);
     }
+  };
+
+  /**
+   * Scale the work, not the patience: before each measured round, if the rounds left (each
+   * as long as the last one took) would not fit in 80 % of what is left of the budget, the
+   * case does proportionally less per round from now on (the last round shows whether a
+   * case's fixed costs — a server start — kept it too slow, and it is scaled again).
+   */
+  const fitBudget = (roundsLeft, lastRoundMs) => {
+    if (!def.scale) return;
+    const fits = (0.8 * ctx.remainingMs()) / (roundsLeft * lastRoundMs);
+    if (fits >= 1) return;
+    const scale = Math.max(0.1, (result.scale ?? 1) * fits);
+    if (scale === result.scale) return;
+    result.scale = scale;
+    ctx.log(
+      `the last round took ${(lastRoundMs / 1000).toFixed(1)} s: scaling the work per round ` +
+        `to ${Math.round(scale * 100)} % to fit the budget`,
+    );
+    def.scale(state, scale);
   };
 
   try {
@@ -242,6 +363,7 @@ export async function runCase(def, { stack, print = defaultPrint }) {
     }
   }
   result.summary = summarizeRounds(pairs);
+  for (const side of sides.slice(2)) result.summaries[side] = summarizeRounds(pairs, side);
   result.targets = (def.targets ?? []).map((t) => evaluateTarget(t, pairs));
   result.checks = (def.checks ?? []).map((c) => evaluateCheck(c, pairs));
   result.durationMs = Date.now() - started;

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { REPO_ROOT, sleep } from '../../scripts/infra/lib.mjs';
+import { cpuSecondsOf } from './harness.mjs';
+import { kafkaPid, measureCpuOfProcesses, postgresPids, redisPid } from './infra-info.mjs';
 import { LatencyRecorder } from './load.mjs';
-import { BENCH_INSTANCE, serviceEnv } from './stack.mjs';
+import { BENCH_INSTANCE, benchDatabase, serviceEnv } from './stack.mjs';
 
 const LIB_DIR = path.dirname(fileURLToPath(import.meta.url));
 const LOG_DIR = path.join(REPO_ROOT, '.infra', 'bench-logs', String(BENCH_INSTANCE));
@@ -39,17 +41,33 @@ const LOG_DIR = path.join(REPO_ROOT, '.infra', 'bench-logs', String(BENCH_INSTAN
  */
 export async function benchUsers(stack, count) {
   const [registered] = await stack.registerUsers(1, { prefix: 'sock' });
-  const kid = decodeProtectedHeader(registered.accessToken).kid;
+  const mint = await accessTokenMinter(stack, registered.accessToken);
+  const users = [{ userId: registered.userId, accessToken: registered.accessToken }];
+  while (users.length < count) {
+    const userId = randomUUID();
+    users.push({ userId, accessToken: await mint(userId) });
+  }
+  return users;
+}
+
+/**
+ * A function minting access tokens as auth issues them (ES256 with auth's current key and
+ * `kid`, `typ: at+jwt`, auth's issuer and audience, `email`, a session id `sid` of its own
+ * and `roles`), valid for two hours. `issued` is a token auth issued, naming the key.
+ * @param {import('./stack.mjs').BenchStack} stack   with auth started
+ * @param {string} issued
+ * @returns {Promise<(userId: string, email?: string) => Promise<string>>}
+ */
+export async function accessTokenMinter(stack, issued) {
+  const kid = decodeProtectedHeader(issued).kid;
   const { rows } = await stack
     .db('auth')
     .query('SELECT private_jwk FROM signing_keys WHERE kid = $1', [kid]);
   if (rows.length === 0) throw new Error(`auth has no signing key ${kid}`);
   const key = await importJWK(rows[0].private_jwk, 'ES256');
-  const users = [{ userId: registered.userId, accessToken: registered.accessToken }];
   const expiresAt = Math.floor(Date.now() / 1000) + 2 * 3600;
-  while (users.length < count) {
-    const userId = randomUUID();
-    const accessToken = await new SignJWT({ email: `${userId}@bench.example` })
+  return (userId, email = `${userId}@bench.example`) =>
+    new SignJWT({ email, sid: randomUUID(), roles: ['user'] })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
       .setSubject(userId)
       .setIssuer('messenger-auth')
@@ -58,9 +76,6 @@ export async function benchUsers(stack, count) {
       .setJti(randomUUID())
       .setExpirationTime(expiresAt)
       .sign(key);
-    users.push({ userId, accessToken });
-  }
-  return users;
 }
 
 /**
@@ -71,8 +86,8 @@ export async function benchUsers(stack, count) {
 
 /**
  * Splits users into rooms of `size`, for one side. Product members authenticate with their
- * token and get their chat from `chat:create`; baseline members name their room in the
- * handshake. Both send the same access token in the handshake, so both servers receive the
+ * token and get their chat from `chat:create`; members of a baseline side (any side but
+ * `product`) name their room — a UUID, like a chat id — in the handshake. Both send the same access token in the handshake, so both servers receive the
  * same bytes per connection (the baseline, with no auth, only holds it as socket.io does:
  * in `handshake.auth`, and ws keeps the last frame read); without it a bare server would be
  * spared ~1 KiB per socket of client input the product cannot refuse to receive (bench F).
@@ -84,7 +99,7 @@ export async function benchUsers(stack, count) {
 export function roomsOf(users, size, side) {
   const rooms = [];
   for (let i = 0; i + size <= users.length; i += size) {
-    const chatId = `room-${i / size}`;
+    const chatId = randomUUID();
     const members = users.slice(i, i + size).map((user) => ({
       userId: user.userId,
       auth:
@@ -98,11 +113,20 @@ export function roomsOf(users, size, side) {
 }
 
 /**
- * The bare socket.io relay (socket-baseline-server.mjs) in its own process.
- * @param {{ env?: Record<string, string> }} [options]
+ * The bare socket.io relay (socket-baseline-server.mjs) in its own process; with
+ * `redisAdapter`, fanning out through `@socket.io/redis-adapter` on the stack's Redis as
+ * messenger does (its own channel prefix per bench instance, so it hears no other stack).
+ * @param {{ env?: Record<string, string>, redisAdapter?: boolean }} [options]
  * @returns {Promise<{ url: string, pid: number, close: () => Promise<void> }>}
  */
-export async function startBaselineServer({ env = {} } = {}) {
+export async function startBaselineServer({ env = {}, redisAdapter = false } = {}) {
+  if (redisAdapter) {
+    env = {
+      ...env,
+      REDIS_URL: serviceEnv('messenger').REDIS_URL,
+      REDIS_ADAPTER_KEY: `bench-relay-${BENCH_INSTANCE}-${process.pid}`,
+    };
+  }
   const child = fork(path.join(LIB_DIR, 'socket-baseline-server.mjs'), [], {
     env: { ...process.env, ...env, PORT: '0' },
     execArgv: [],
@@ -147,6 +171,11 @@ export async function startExtraMessenger(stack, { port, nodeFlags = [], env = {
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  // A case that overran its budget leaves its round running; the run then exits, and this
+  // process (no IPC channel to notice) must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -258,13 +287,14 @@ export class LoadWorkers {
     return {
       sockets: results.reduce((sum, r) => sum + r.sockets, 0),
       connectMs: Math.max(...results.map((r) => r.connectMs)),
+      chatIds: results.flatMap((r) => r.chatIds),
     };
   }
 
   /**
    * One measurement phase on every worker at once (an open-loop rate is split evenly),
    * merged: counts summed, latencies pooled.
-   * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean }} order
+   * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean, sendersPerRoom?: number }} order
    */
   async phase(order) {
     const n = this.#children.length;
@@ -286,6 +316,9 @@ export class LoadWorkers {
       received: 0,
       inWindow: 0,
       orderViolations: 0,
+      missing: 0,
+      extra: 0,
+      foreign: 0,
       lost: 0,
       firstError: '',
       windowMs: order.durationMs,
@@ -316,36 +349,106 @@ export class LoadWorkers {
 }
 
 /**
- * The set-up A1 and A2 share: the stack's messenger, `connections` users, a bare
- * baseline server, `workers` load-generator processes, and every user connected to both
- * sides in rooms of `roomSize` (group chats created through the product's `chat:create`).
- * Cleanup is deferred to the harness.
+ * What messenger's replicas would hold had the users registered and befriended each other
+ * through auth and friends: every user in its `users` replica, and each room's first member
+ * (who creates the group chat) a friend of the others in its `friendships` replica — a
+ * group's creator may only add friends. Written straight into messenger's bench database
+ * (as case C seeds friends' projection): a thousand registrations and 9,000 friend requests
+ * through the APIs would take minutes of the cores for nothing the cases measure.
+ * @param {import('./stack.mjs').BenchStack} stack
+ * @param {BenchUser[]} users
+ * @param {RoomSpec[]} rooms
+ */
+async function seedMessengerReplicas(stack, users, rooms) {
+  const db = stack.db('messenger');
+  const ids = users.map((u) => u.userId);
+  await db.query(
+    `INSERT INTO users (id, nickname)
+     SELECT id, 'bench_' || left(replace(id::text, '-', ''), 20) FROM unnest($1::uuid[]) AS t (id)
+     ON CONFLICT (id) DO NOTHING`,
+    [ids],
+  );
+  const from = [];
+  const to = [];
+  for (const { members } of rooms) {
+    const [creator, ...others] = members;
+    for (const other of others) {
+      from.push(creator.userId, other.userId);
+      to.push(other.userId, creator.userId);
+    }
+  }
+  await db.query(
+    `INSERT INTO friendships (user_id, friend_id)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+    [from, to],
+  );
+}
+
+/**
+ * The set-up A1 and A2 share: the stack's messenger, `connections` users, two bare
+ * servers — `baseline`, fanning out through the Redis adapter on the same Redis as the
+ * product, and `relay`, without an adapter (for information) — `workers` load-generator
+ * processes, and every user connected to all three sides in rooms of `roomSize` (group
+ * chats created through the product's `chat:create`). Cleanup is deferred to the harness.
  * @param {any} ctx the harness context
  * @param {{ connections: number, roomSize: number, workers: number }} shape
  */
 export async function connectRooms(ctx, { connections, roomSize, workers: workerCount }) {
   await ctx.stack.start(['messenger']);
   const users = await benchUsers(ctx.stack, connections);
-  const baseline = await startBaselineServer();
+  const baseline = await startBaselineServer({ redisAdapter: true });
   ctx.defer(baseline.close);
+  const relay = await startBaselineServer();
+  ctx.defer(relay.close);
   const workers = await LoadWorkers.start(workerCount);
   ctx.defer(() => workers.stop());
+  ctx.addLoadGenerator(workers.pids);
 
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-  const product = await workers.connect(
-    'product',
-    ctx.stack.urls.messenger.http,
-    roomsOf(users, roomSize, 'product'),
-    { createChats: true },
-  );
+  const productRooms = roomsOf(users, roomSize, 'product');
+  await seedMessengerReplicas(ctx.stack, users, productRooms);
+  const product = await workers.connect('product', ctx.stack.urls.messenger.http, productRooms, {
+    createChats: true,
+  });
   ctx.log(
     `product: ${product.sockets} sockets up and chats created in ${seconds(product.connectMs)}`,
   );
-  const bare = await workers.connect(
-    'baseline',
-    baseline.url,
-    roomsOf(users, roomSize, 'baseline'),
-  );
-  ctx.log(`baseline: ${bare.sockets} sockets up in ${seconds(bare.connectMs)}`);
-  return { workers, baseline };
+  for (const [side, server] of Object.entries({ baseline, relay })) {
+    const up = await workers.connect(side, server.url, roomsOf(users, roomSize, side));
+    ctx.log(`${side}: ${up.sockets} sockets up in ${seconds(up.connectMs)}`);
+  }
+  return { workers, baseline, relay, chatIds: product.chatIds };
+}
+
+/**
+ * Server CPU per side of A1/A2, over every server-side process of that side: the product is
+ * messenger, its PostgreSQL backends (and the server's WAL writer, checkpointer and
+ * background writer), Redis and — with `kafka` — the Kafka broker; the baseline is the
+ * relay and Redis (its adapter's pub/sub); the adapter-less relay is its one process.
+ * Redis, Kafka and PostgreSQL's background processes serve whatever else runs on the
+ * machine too, so on a shared machine these figures carry its noise.
+ * @param {any} ctx
+ * @param {{ baseline: { pid: number }, relay: { pid: number } }} servers
+ * @param {{ kafka?: boolean }} [options]
+ * @returns {Promise<(side: string) => Promise<() => Promise<number>>>}
+ */
+export async function serverCpuMeter(ctx, servers, { kafka = false } = {}) {
+  const redis = await redisPid();
+  const broker = kafka ? kafkaPid() : undefined;
+  if (redis === undefined || (kafka && broker === undefined)) {
+    throw new Error('Redis or Kafka has no local process to measure');
+  }
+  const db = ctx.stack.db('messenger');
+  const database = benchDatabase('messenger');
+  const lists = {
+    product: async () => [
+      ctx.stack.pid('messenger'),
+      ...(await postgresPids(db, database)),
+      redis,
+      ...(broker === undefined ? [] : [broker]),
+    ],
+    baseline: async () => [servers.baseline.pid, redis],
+    relay: async () => [servers.relay.pid],
+  };
+  return (side) => measureCpuOfProcesses(lists[side], cpuSecondsOf);
 }

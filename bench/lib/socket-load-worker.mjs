@@ -103,7 +103,11 @@ async function connect({ side, url, rooms, createChats = false, batch = 100 }) {
   for (const room of rooms) {
     for (const member of room.members) listen(room, member);
   }
-  return { sockets: members.length, connectMs: performance.now() - started };
+  return {
+    sockets: members.length,
+    connectMs: performance.now() - started,
+    chatIds: rooms.map((room) => room.chatId),
+  };
 }
 
 /**
@@ -120,21 +124,32 @@ function listen(room, member) {
 /**
  * One measurement over every room of this worker.
  *
- * - `mode: 'closed'`: every room has one send in flight at a time (the room's members take
- *   turns sending); the next is sent when the ack arrives. Throughput = deliveries
- *   received during the window ÷ the window.
- * - `mode: 'open'`: sends leave at a fixed total rate, round-robin over the rooms, whatever
- *   the acks do (open loop: a slow server cannot slow the load down and hide its queueing).
+ * - `mode: 'closed'`: every room has `sendersPerRoom` sends in flight at a time, each from
+ *   its own member (one sender: the room's members take turns); a sender sends its next
+ *   when its ack arrives. Throughput = deliveries received during the window ÷ the window.
+ * - `mode: 'open'`: sends leave on a fixed schedule at a total rate, round-robin over the
+ *   rooms, whatever the acks do, and every latency runs from the send's *scheduled* time
+ *   (no coordinated omission: a stalled server — or a stalled load generator — shows up
+ *   in the percentiles instead of silently slowing the schedule down).
  *
  * `typing` carries nothing but `{chatId}` (messenger refuses unknown fields), so its
  * deliveries are matched to sends in order per (chat, sender) — a single connection per
  * socket keeps them in order. `message:send` carries its send time in `text`, and its
- * deliveries are also checked: every member must get every acknowledged message exactly
- * once, in `seq` order.
+ * deliveries are checked exactly: each member must receive precisely the set of
+ * `(chatId, seq)` the acks of its chat announced — none missing, none extra or twice, none
+ * of a foreign chat — each chat's in increasing `seq` order.
  *
- * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean }} order
+ * @param {{ side: string, event: 'typing' | 'message:send', mode: 'closed' | 'open', durationMs: number, ratePerSec?: number, keepLatencies?: boolean, sendersPerRoom?: number }} order
  */
-async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLatencies = true }) {
+async function runPhase({
+  side,
+  event,
+  mode,
+  durationMs,
+  ratePerSec = 0,
+  keepLatencies = true,
+  sendersPerRoom = 1,
+}) {
   const rooms = roomsBySide.get(side) ?? [];
   const fanout = event === 'typing' ? (m) => m - 1 : (m) => m;
   /** send times per `chatId|senderId`, for typing */
@@ -143,6 +158,10 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
   const typingCounts = new Map();
   /** per receiver socket id: last seq seen in its chat */
   const lastSeq = new Map();
+  /** per room: the seqs its acks announced */
+  const ackedSeqs = new Map(rooms.map((room) => [room, new Set()]));
+  /** per member: the seqs it received from its own chat, in arrival order */
+  const receivedSeqs = new Map();
   const latencies = [];
   const stats = {
     sends: 0,
@@ -152,6 +171,9 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
     received: 0,
     inWindow: 0,
     orderViolations: 0,
+    missing: 0,
+    extra: 0,
+    foreign: 0,
     firstError: '',
   };
   let windowStart = performance.now();
@@ -175,22 +197,37 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
     },
     onMessage(room, member, payload) {
       const { message } = payload;
+      if (message?.chatId !== room.chatId) {
+        stats.foreign++;
+        return;
+      }
       const previous = lastSeq.get(member.socket.id);
-      if (previous !== undefined && message.seq !== previous + 1) stats.orderViolations++;
+      // Concurrent senders may leave gaps (a seq not yet delivered is counted missing at
+      // the end), but a member must never see a chat's seq go backwards or repeat.
+      if (previous !== undefined && message.seq <= previous) stats.orderViolations++;
       lastSeq.set(member.socket.id, message.seq);
+      let seqs = receivedSeqs.get(member);
+      if (!seqs) receivedSeqs.set(member, (seqs = []));
+      seqs.push(message.seq);
       const sentAt = Number(String(message.text).split(' ')[1]);
       record(Number.isFinite(sentAt) ? sentAt : undefined);
     },
   };
 
-  /** Sends one event from the room's next member; resolves when acked (or failed). */
+  /**
+   * Sends one event from the room's next member (or from `fixedSender`); resolves when
+   * acked (or failed). `scheduledAt` is the open loop's planned send time.
+   */
   let counter = 0;
   const turn = new Map();
-  const sendOne = (room) => {
-    const index = turn.get(room) ?? 0;
-    turn.set(room, (index + 1) % room.members.length);
-    const sender = room.members[index];
-    const sentAt = performance.now();
+  const sendOne = (room, scheduledAt, fixedSender) => {
+    let sender = fixedSender;
+    if (!sender) {
+      const index = turn.get(room) ?? 0;
+      turn.set(room, (index + 1) % room.members.length);
+      sender = room.members[index];
+    }
+    const sentAt = scheduledAt ?? performance.now();
     let payload;
     if (event === 'typing') {
       const key = `${room.chatId}|${sender.userId}`;
@@ -212,6 +249,7 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
         if (reply?.ok) {
           stats.acked++;
           stats.expected += fanout(room.members.length);
+          if (event === 'message:send') ackedSeqs.get(room)?.add(reply.message?.seq);
         } else {
           stats.ackErrors++;
           stats.firstError ||= JSON.stringify(reply?.error ?? reply);
@@ -228,19 +266,28 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
   windowEnd = windowStart + durationMs;
   const inFlight = [];
   if (mode === 'closed') {
-    const loop = async (room) => {
-      while (performance.now() < windowEnd) await sendOne(room);
+    const loop = async (room, sender) => {
+      while (performance.now() < windowEnd) await sendOne(room, undefined, sender);
     };
-    await Promise.all(rooms.map(loop));
+    await Promise.all(
+      rooms.flatMap((room) =>
+        sendersPerRoom > 1
+          ? room.members.slice(0, sendersPerRoom).map((sender) => loop(room, sender))
+          : [loop(room)],
+      ),
+    );
   } else {
     let next = 0;
+    const intervalMs = 1000 / ratePerSec;
     await new Promise((resolve) => {
       const tick = () => {
         const now = performance.now();
         const due = Math.min(now, windowEnd) - windowStart;
         const target = Math.floor((due / 1000) * ratePerSec);
         while (stats.sends < target) {
-          inFlight.push(sendOne(rooms[next]));
+          // The latency clock starts at the planned time, however late this tick runs.
+          const scheduledAt = windowStart + stats.sends * intervalMs;
+          inFlight.push(sendOne(rooms[next], scheduledAt));
           next = (next + 1) % rooms.length;
         }
         if (now >= windowEnd) resolve();
@@ -257,11 +304,24 @@ async function runPhase({ side, event, mode, durationMs, ratePerSec = 0, keepLat
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   current = null;
+  if (event === 'message:send') {
+    // The exact check: each member's seqs of its chat against what the acks announced.
+    for (const room of rooms) {
+      const acked = ackedSeqs.get(room) ?? new Set();
+      for (const member of room.members) {
+        const got = receivedSeqs.get(member) ?? [];
+        const distinct = new Set(got);
+        stats.extra += got.length - distinct.size;
+        for (const seq of distinct) if (!acked.has(seq)) stats.extra++;
+        for (const seq of acked) if (!distinct.has(seq)) stats.missing++;
+      }
+    }
+  }
   return {
     ...stats,
     windowMs: durationMs,
     sendingMs,
-    lost: Math.max(0, stats.expected - stats.received),
+    lost: event === 'message:send' ? stats.missing : Math.max(0, stats.expected - stats.received),
     latencies,
   };
 }

@@ -11,10 +11,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { probeTcp, REPO_ROOT, sleep } from '../../scripts/infra/lib.mjs';
 
-/** Where `npm run bench` builds the services (BUILD_OUT_DIR of scripts/build.mjs). */
-export const BENCH_BUILD_DIR = path.join('.infra', 'bench-dist');
-const READY_TIMEOUT_MS = 90_000;
-
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVER_URL = ADMIN_URL.replace(/\/[^/]*$/, '');
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -30,11 +26,24 @@ if (!Number.isInteger(BENCH_INSTANCE) || BENCH_INSTANCE < 0 || BENCH_INSTANCE > 
   throw new Error(`BENCH_INSTANCE must be 0–9, got ${process.env.BENCH_INSTANCE}`);
 }
 const SUFFIX = BENCH_INSTANCE === 0 ? '' : `_${BENCH_INSTANCE}`;
+
+/**
+ * Where `npm run bench` builds the services (BUILD_OUT_DIR of scripts/build.mjs); one
+ * folder per instance, so two instances never rebuild under each other's feet.
+ */
+export const BENCH_BUILD_DIR = path.join(
+  '.infra',
+  BENCH_INSTANCE === 0 ? 'bench-dist' : `bench-dist-${BENCH_INSTANCE}`,
+);
+const READY_TIMEOUT_MS = 90_000;
 const LOG_DIR = path.join(REPO_ROOT, '.infra', 'bench-logs', String(BENCH_INSTANCE));
 
 /**
- * A port of this bench instance: `benchPort(25151)` for a case's own baseline server keeps
- * it apart from the same server of another instance.
+ * A port of this bench instance: `benchPort(26151)` for a case's own baseline server keeps
+ * it apart from the same server of another instance. Cases' own servers take bases of
+ * 240xx–241xx (HTTP) or 261xx and up (gRPC and others), each base with last two digits of
+ * its own: a base of 231xx or 251xx would be the services' port of the next instance
+ * (23003 + 100 × (n + 1) = 23103 + 100 × n).
  * @param {number} base
  */
 export const benchPort = (base) => base + 100 * BENCH_INSTANCE;
@@ -85,6 +94,7 @@ export function serviceEnv(service) {
     KAFKA_BROKERS,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     KAFKA_GROUP_ID: `${service}-bench${SUFFIX}`,
+    KAFKA_TOPIC_PREFIX: `bench${SUFFIX}.`, // own topics on a shared broker (ADR 0034)
     AUTH_JWKS_URL: `http://127.0.0.1:${PORTS.auth.http}/.well-known/jwks.json`,
     PROFILE_GRPC_URL: `127.0.0.1:${PORTS.profile.grpc}`,
     FRIENDS_GRPC_URL: `127.0.0.1:${PORTS.friends.grpc}`,
@@ -265,7 +275,11 @@ export class BenchStack {
     const name = service in PORTS ? benchDatabase(service) : service;
     let pool = this.#pools.get(name);
     if (!pool) {
-      pool = new pg.Pool({ connectionString: `${SERVER_URL}/${name}`, max: 4 });
+      pool = new pg.Pool({
+        connectionString: `${SERVER_URL}/${name}`,
+        max: 4,
+        application_name: 'bench',
+      });
       this.#pools.set(name, pool);
     }
     return pool;

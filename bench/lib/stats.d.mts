@@ -3,6 +3,8 @@
 export interface RoundPair {
   product: Record<string, number>;
   baseline: Record<string, number>;
+  /** Further reference sides a case declares (`relay`, `jit`, …). */
+  [side: string]: Record<string, number>;
 }
 
 export interface MetricSummary {
@@ -18,8 +20,10 @@ export interface MetricSummary {
 export interface Target {
   metric: string;
   ratio?: { min?: number; max?: number };
+  value?: { min?: number; max?: number };
   maxDelta?: number;
   per?: string;
+  against?: string;
 }
 
 export interface TargetResult {
@@ -41,9 +45,12 @@ export interface Check {
 export function percentile(values: readonly number[], p: number): number;
 export function median(values: readonly number[]): number;
 export function ratio(product: number | undefined, baseline: number | undefined): number;
-export function summarizeRounds(rounds: readonly RoundPair[]): MetricSummary[];
+export function summarizeRounds(rounds: readonly RoundPair[], against?: string): MetricSummary[];
 export function evaluateTarget(target: Target, rounds: readonly RoundPair[]): TargetResult;
 export function evaluateCheck(
   check: Check,
   rounds: readonly RoundPair[],
 ): { metric: string; target: string; values: number[]; pass: boolean };
+export const SATURATED_CORE_PCT: number;
+export const SATURATED_MACHINE_PCT: number;
+export function loadGeneratorSaturated(usage: { maxCorePct: number; machinePct: number }): boolean;

@@ -40,8 +40,9 @@ export function ratio(product, baseline) {
 }
 
 /**
- * @typedef {{ product: Record<string, number>, baseline: Record<string, number> }} RoundPair
- * One measured round: what each side returned.
+ * @typedef {{ product: Record<string, number>, baseline: Record<string, number>, [side: string]: Record<string, number> }} RoundPair
+ * One measured round: what each side returned — the product, the baseline and any further
+ * reference sides a case declares (`relay`, `jit`, …).
  */
 
 /**
@@ -57,20 +58,22 @@ export function ratio(product, baseline) {
 
 /**
  * Median product, median baseline and per-round ratios of every metric any round
- * returned. Ratios pair the product and baseline of the same round, since a round's two
- * sides ran back to back under the same machine conditions.
+ * returned. Ratios pair the product and baseline of the same round, since a round's sides
+ * ran back to back under the same machine conditions. `against` names the side the
+ * product is compared with (default `baseline`).
  * @param {readonly RoundPair[]} rounds
+ * @param {string} [against]
  * @returns {MetricSummary[]}
  */
-export function summarizeRounds(rounds) {
+export function summarizeRounds(rounds, against = 'baseline') {
   const names = new Set();
   for (const round of rounds) {
     for (const name of Object.keys(round.product ?? {})) names.add(name);
-    for (const name of Object.keys(round.baseline ?? {})) names.add(name);
+    for (const name of Object.keys(round[against] ?? {})) names.add(name);
   }
   return [...names].map((metric) => {
     const products = rounds.map((r) => r.product?.[metric]);
-    const baselines = rounds.map((r) => r.baseline?.[metric]);
+    const baselines = rounds.map((r) => r[against]?.[metric]);
     const ratios = rounds.map((_, i) => ratio(products[i], baselines[i]));
     const finiteRatios = ratios.filter(Number.isFinite);
     return {
@@ -92,11 +95,16 @@ export function summarizeRounds(rounds) {
  * - `{ metric, ratio: { max } }` — median ratio ≤ max (lower-better);
  * - `{ metric, maxDelta }` — median product ≤ median baseline + maxDelta (absolute units);
  * - `{ metric, per, ratio: { min | max } }` — within the product alone: median of the
- *   per-round ratios product[metric] ÷ product[per] (e.g. p99 at page 1000 ÷ at page 1).
+ *   per-round ratios product[metric] ÷ product[per] (e.g. p99 at page 1000 ÷ at page 1);
+ * - `{ metric, value: { min | max } }` — the product's median itself within bounds
+ *   (absolute units, e.g. an added cost in % ≤ 5).
+ * Ratio and delta forms compare with the side named by `against` (default `baseline`).
  * @property {string} metric
  * @property {{ min?: number, max?: number }} [ratio]
+ * @property {{ min?: number, max?: number }} [value]
  * @property {number} [maxDelta]
  * @property {string} [per]
+ * @property {string} [against]
  */
 
 /**
@@ -117,15 +125,36 @@ export function summarizeRounds(rounds) {
  */
 export function evaluateTarget(target, rounds) {
   const { metric } = target;
+  const against = target.against ?? 'baseline';
+  const suffix = against === 'baseline' ? '' : ` vs ${against}`;
+  if (target.value !== undefined) {
+    const values = rounds.map((r) => r.product?.[metric]).filter(Number.isFinite);
+    const value = median(values);
+    const { min, max } = target.value;
+    const parts = [];
+    if (min !== undefined) parts.push(`≥ ${min}`);
+    if (max !== undefined) parts.push(`≤ ${max}`);
+    return {
+      metric,
+      target: parts.join(' '),
+      value,
+      min: values.length ? Math.min(...values) : NaN,
+      max: values.length ? Math.max(...values) : NaN,
+      pass:
+        Number.isFinite(value) &&
+        (min === undefined || value >= min) &&
+        (max === undefined || value <= max),
+    };
+  }
   if (target.maxDelta !== undefined) {
     const product = median(rounds.map((r) => r.product?.[metric]));
-    const baseline = median(rounds.map((r) => r.baseline?.[metric]));
+    const baseline = median(rounds.map((r) => r[against]?.[metric]));
     const deltas = rounds
-      .map((r) => r.product?.[metric] - r.baseline?.[metric])
+      .map((r) => r.product?.[metric] - r[against]?.[metric])
       .filter(Number.isFinite);
     return {
       metric,
-      target: `≤ baseline + ${target.maxDelta}`,
+      target: `≤ ${against} + ${target.maxDelta}`,
       value: product - baseline,
       min: deltas.length ? Math.min(...deltas) : NaN,
       max: deltas.length ? Math.max(...deltas) : NaN,
@@ -135,7 +164,7 @@ export function evaluateTarget(target, rounds) {
   const bound = target.ratio ?? {};
   const perRound = target.per
     ? rounds.map((r) => ratio(r.product?.[metric], r.product?.[target.per]))
-    : rounds.map((r) => ratio(r.product?.[metric], r.baseline?.[metric]));
+    : rounds.map((r) => ratio(r.product?.[metric], r[against]?.[metric]));
   const finite = perRound.filter(Number.isFinite);
   const value = median(finite);
   const pass =
@@ -147,7 +176,7 @@ export function evaluateTarget(target, rounds) {
   if (bound.max !== undefined) parts.push(`≤ ${bound.max}×`);
   return {
     metric,
-    target: parts.join(' ') + (target.per ? ` ${target.per}` : ''),
+    target: parts.join(' ') + (target.per ? ` ${target.per}` : suffix),
     value,
     min: finite.length ? Math.min(...finite) : NaN,
     max: finite.length ? Math.max(...finite) : NaN,
@@ -183,4 +212,20 @@ export function evaluateCheck(check, rounds) {
     values,
     pass: values.length > 0 && values.every(ok),
   };
+}
+
+/** A load-generator process at or above this share of one core ran flat out. */
+export const SATURATED_CORE_PCT = 90;
+/** Load generators together at or above this share of the whole machine crowd the servers out. */
+export const SATURATED_MACHINE_PCT = 50;
+
+/**
+ * Whether the load generator saturated the machine in a round: one of its processes used
+ * (nearly) a whole core, so it — not the server — may have set the pace, or all of them
+ * together took half the machine's CPU, leaving the servers competing for the rest.
+ * Such rounds are marked; their throughput ratios understate the server under test.
+ * @param {{ maxCorePct: number, machinePct: number }} usage
+ */
+export function loadGeneratorSaturated({ maxCorePct, machinePct }) {
+  return maxCorePct >= SATURATED_CORE_PCT || machinePct >= SATURATED_MACHINE_PCT;
 }

@@ -3,6 +3,7 @@
 import {
   evaluateCheck,
   evaluateTarget,
+  loadGeneratorSaturated,
   median,
   percentile,
   ratio,
@@ -97,5 +98,35 @@ describe('bench statistics', () => {
     expect(evaluateCheck({ metric: 'lost', equals: 0 }, data).pass).toBe(false);
     expect(evaluateCheck({ metric: 'lost', max: 1 }, data).pass).toBe(true);
     expect(evaluateCheck({ metric: 'absent', equals: 0 }, data).pass).toBe(false);
+  });
+
+  it('compares with the side a target names', () => {
+    const data = [
+      { product: { rps: 50 }, baseline: { rps: 100 }, relay: { rps: 200 } },
+      { product: { rps: 60 }, baseline: { rps: 100 }, relay: { rps: 200 } },
+    ];
+    expect(evaluateTarget({ metric: 'rps', ratio: { min: 0.5 } }, data).value).toBeCloseTo(0.55);
+    const relay = evaluateTarget({ metric: 'rps', against: 'relay', ratio: { min: 0.5 } }, data);
+    expect(relay.value).toBeCloseTo(0.275);
+    expect(relay.pass).toBe(false);
+    expect(relay.target).toBe('≥ 0.5× vs relay');
+    expect(summarizeRounds(data, 'relay')[0]).toMatchObject({ baseline: 200, ratioMax: 0.3 });
+  });
+
+  it('bounds the product median itself with `value`', () => {
+    const data = rounds([
+      [{ costPct: 0.4 }, {}],
+      [{ costPct: 6 }, {}],
+      [{ costPct: 0.6 }, {}],
+    ]);
+    const result = evaluateTarget({ metric: 'costPct', value: { max: 5 } }, data);
+    expect(result).toMatchObject({ value: 0.6, min: 0.4, max: 6, pass: true, target: '≤ 5' });
+    expect(evaluateTarget({ metric: 'costPct', value: { max: 0.5 } }, data).pass).toBe(false);
+  });
+
+  it('marks a load generator running flat out on a core or taking half the machine', () => {
+    expect(loadGeneratorSaturated({ maxCorePct: 95, machinePct: 48 })).toBe(true);
+    expect(loadGeneratorSaturated({ maxCorePct: 60, machinePct: 55 })).toBe(true);
+    expect(loadGeneratorSaturated({ maxCorePct: 60, machinePct: 30 })).toBe(false);
   });
 });

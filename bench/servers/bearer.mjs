@@ -1,12 +1,25 @@
 // The access-token check the HTTP baselines share with the product: the Bearer token of a
 // request verified with jose against auth's JWKS, with the options of libs/platform's
-// AccessTokenVerifier (ES256, issuer, audience, `typ: at+jwt`, required claims).
-// Env: JWKS_URL, JWT_ISSUER, JWT_AUDIENCE.
+// AccessTokenVerifier (ES256, issuer, audience, `typ: at+jwt`, required claims), and the
+// same verified-token cache the product's HTTP services (friends, profile) keep: keyed by
+// the whole token, at most VERIFIED_TOKEN_CACHE_SIZE entries (10,000 as in the product;
+// 0 turns it off), each until the earlier of the token's `exp` and 60 s, least recently
+// used dropped first, failures never cached.
+// Env: JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, VERIFIED_TOKEN_CACHE_SIZE.
 
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 const { JWKS_URL, JWT_ISSUER, JWT_AUDIENCE } = process.env;
+const CACHE_SIZE = Number(process.env.VERIFIED_TOKEN_CACHE_SIZE ?? 10_000);
+/** The product's VERIFIED_TOKEN_TTL_MS. */
+const VERIFIED_TTL_MS = 60_000;
+
 const jwks = createLocalJWKSet(await (await fetch(JWKS_URL)).json());
+const verified =
+  CACHE_SIZE > 0
+    ? new LRUCache({ max: CACHE_SIZE, perf: { now: () => Date.now() }, ttlResolution: 0 })
+    : undefined;
 
 /**
  * The user id (`sub`) of the request's valid access token, or undefined when the header
@@ -15,15 +28,19 @@ const jwks = createLocalJWKSet(await (await fetch(JWKS_URL)).json());
  * @returns {Promise<string | undefined>}
  */
 export async function bearerUser(req) {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const known = verified?.get(token);
+  if (known) return known;
   try {
-    const { payload } = await jwtVerify(match?.[1] ?? '', jwks, {
+    const { payload } = await jwtVerify(token, jwks, {
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       algorithms: ['ES256'],
       typ: 'at+jwt',
       requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     });
+    const ttl = Math.min(payload.exp * 1000 - Date.now(), VERIFIED_TTL_MS);
+    if (ttl > 0) verified?.set(token, payload.sub, { ttl });
     return payload.sub;
   } catch {
     return undefined;
