@@ -6,6 +6,10 @@
 // marks each copy with `dlq-redriven-at`, and commits its progress in the consumer group
 // `dlq-redrive` so a second run does not send the same records again. `--since` skips
 // records dead-lettered before that time (e.g. the start of an outage).
+//
+// `<topic>` is the contract's name. A stack with a topic prefix (KAFKA_TOPIC_PREFIX, ADR
+// 0034) keeps both under it: `--prefix` (default $KAFKA_TOPIC_PREFIX, else none) is put
+// before the original and the dead-letter topic on the broker.
 import { Kafka, logLevel } from 'kafkajs';
 import { parseArgs } from 'node:util';
 
@@ -16,11 +20,14 @@ const { values, positionals } = parseArgs({
     'dry-run': { type: 'boolean', default: false },
     group: { type: 'string', default: 'dlq-redrive' },
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    prefix: { type: 'string', default: process.env.KAFKA_TOPIC_PREFIX ?? '' },
   },
 });
 const [topic] = positionals;
 if (!topic || topic.endsWith('.dlq')) {
-  console.error('usage: npm run dlq:redrive -- <topic> [--since <ISO time>] [--dry-run]');
+  console.error(
+    'usage: npm run dlq:redrive -- <topic> [--since <ISO time>] [--dry-run] [--prefix <p>]',
+  );
   console.error('       <topic> is the original topic, e.g. auth.user.registered.v1');
   process.exit(2);
 }
@@ -29,7 +36,13 @@ if (Number.isNaN(since)) {
   console.error(`--since: not a date: ${values.since}`);
   process.exit(2);
 }
-const dlq = `${topic}.dlq`;
+if (!/^[A-Za-z0-9._-]{0,100}$/.test(values.prefix)) {
+  console.error(`--prefix: up to 100 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(values.prefix)}`);
+  process.exit(2);
+}
+// The broker's names; `dlq-original-topic` headers carry the contract's name (`topic`).
+const target = `${values.prefix}${topic}`;
+const dlq = `${values.prefix}${topic}.dlq`;
 const say = (line) => process.stdout.write(`[dlq-redrive] ${line}\n`);
 
 const kafka = new Kafka({
@@ -81,7 +94,7 @@ await new Promise((resolve, reject) => {
         } else {
           if (!values['dry-run']) {
             await producer.send({
-              topic,
+              topic: target,
               acks: -1,
               messages: [
                 {
@@ -106,5 +119,5 @@ await new Promise((resolve, reject) => {
 await consumer.disconnect();
 await producer.disconnect();
 say(
-  `${values['dry-run'] ? 'would re-drive' : 're-drove'} ${sent} record(s) to ${topic}; skipped ${skipped}`,
+  `${values['dry-run'] ? 'would re-drive' : 're-drove'} ${sent} record(s) to ${target}; skipped ${skipped}`,
 );

@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { connectRooms, serverCpuMeter } from '../lib/socket-bench.mjs';
 import { percentile } from '../lib/stats.mjs';
-import { BENCH_INSTANCE } from '../lib/stack.mjs';
+import { BENCH_INSTANCE, serviceEnv } from '../lib/stack.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_A2_CONNECTIONS ?? 1000);
 const ROOM_SIZE = 10;
@@ -61,7 +61,9 @@ async function publishedEvents(ctx, chatIds) {
   });
   ctx.defer(() => consumer.disconnect());
   await consumer.connect();
-  await consumer.subscribe({ topics: [MESSAGE_SENT_TOPIC], fromBeginning: false });
+  // The bench stack publishes under its own prefix (ADR 0034).
+  const topic = serviceEnv('messenger').KAFKA_TOPIC_PREFIX + MESSAGE_SENT_TOPIC;
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
   const seen = new Set();
   let lags = [];
   let joined;

@@ -126,6 +126,8 @@ export function serviceEnv(service) {
   if (service === 'messenger') {
     Object.assign(env, {
       CORS_ORIGINS: 'http://127.0.0.1',
+      // The socket.io adapter's channels are under it: no other stack hears this one's pushes.
+      REDIS_KEY_PREFIX: `messenger-bench${SUFFIX}`,
       MESSAGES_PER_SECOND: '1000000',
       MESSAGE_BURST: '1000000',
       MAX_CONNECTIONS_PER_USER: '100000',

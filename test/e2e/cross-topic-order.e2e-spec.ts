@@ -8,15 +8,16 @@
  * The same holds for an account, registered on one topic and deleted on another: a
  * deletion seen first must not be undone by the registration arriving after it.
  *
- * The records are produced here straight to the real topics, newest first, to the running
- * services of the e2e stack; the test then reads their databases.
+ * The records are produced here straight to the real topics (the stack's, under its topic
+ * prefix), newest first, to the running services of the e2e stack; the test then reads
+ * their databases.
  */
 import { EventEnvelope, EventPayload, pairId, Topic, Topics } from '@app/contracts';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually } from './support/clients';
-import { serviceEnv } from './support/stack';
+import { serviceEnv, topic as stackTopic } from './support/stack';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -61,7 +62,7 @@ describe('read models follow the newest pair version across topics', () => {
       payload,
     };
     await producer.send({
-      topic,
+      topic: stackTopic(topic),
       acks: -1,
       messages: [{ key, value: JSON.stringify(envelope) }],
     });

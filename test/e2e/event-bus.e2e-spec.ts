@@ -3,7 +3,9 @@
  * nothing that rolls back, consumers apply a redelivered event once, and a poison record
  * goes to the dead-letter topic without stopping the partition. It uses
  * `messenger.message.sent.v1`, which no service consumes, so its poison records disturb
- * nobody.
+ * nobody. Like the stack's services, it works under the stack's topic prefix (ADR 0034):
+ * the broker sees `e2e<instance>.messenger.message.sent.v1`, everything else the contract's
+ * name.
  */
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,12 +34,15 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { eventually } from './support/clients';
-import { testDatabase } from './support/stack';
+import { E2E_TOPIC_PREFIX, testDatabase, topic as stackTopic } from './support/stack';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = testDatabase('eventbus');
 const GROUP = `eventbus-spec-${randomUUID().slice(0, 8)}`;
+/** The broker's names of the spec's topic and of its dead-letter topic. */
+const TOPIC = stackTopic(Topics.MessageSent);
+const DLQ = `${E2E_TOPIC_PREFIX}${deadLetterTopic(Topics.MessageSent)}`;
 
 class CreateEffects1732406400001 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
@@ -100,6 +105,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
           groupId: GROUP,
           brokers: BROKERS,
           topics: [Topics.MessageSent],
+          topicPrefix: E2E_TOPIC_PREFIX,
           outboxPollMs: 100,
           maxAttempts: 2,
           retryBackoffMs: 50,
@@ -114,11 +120,11 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const kafkaAdmin = kafka.admin();
     await kafkaAdmin.connect();
     try {
-      if ((await kafkaAdmin.listTopics()).includes(Topics.MessageSent)) {
-        const ends = await kafkaAdmin.fetchTopicOffsets(Topics.MessageSent);
+      if ((await kafkaAdmin.listTopics()).includes(TOPIC)) {
+        const ends = await kafkaAdmin.fetchTopicOffsets(TOPIC);
         await kafkaAdmin.setOffsets({
           groupId: GROUP,
-          topic: Topics.MessageSent,
+          topic: TOPIC,
           partitions: ends.map(({ partition, offset }) => ({ partition, offset })),
         });
       }
@@ -168,10 +174,13 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const event = payload();
     const envelope = await publish(event);
     await eventually(async () => ((await effectsOf(event.chatId)) === 1 ? true : undefined));
-    const { rows } = await db.query('SELECT published_at FROM outbox_events WHERE event_id = $1', [
-      envelope.id,
-    ]);
+    const { rows } = await db.query(
+      'SELECT topic, published_at FROM outbox_events WHERE event_id = $1',
+      [envelope.id],
+    );
     expect(rows[0].published_at).not.toBeNull();
+    // The row keeps the contract's name; the prefix is put on when it is sent.
+    expect(rows[0].topic).toBe(Topics.MessageSent);
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
@@ -207,7 +216,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const producer = kafka.producer();
     await producer.connect();
     const record = { key: event.chatId, value: JSON.stringify(envelope) };
-    await producer.send({ topic: Topics.MessageSent, messages: [record, record, record] });
+    await producer.send({ topic: TOPIC, messages: [record, record, record] });
     await producer.disconnect();
     // A follow-up on the same key (same partition) is processed after the three copies.
     const followUp = payload(event.chatId);
@@ -219,7 +228,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
   it('sends poison and failing records to the DLQ and keeps the partition flowing', async () => {
     const dlq = kafka.consumer({ groupId: `${GROUP}-dlq` });
     await dlq.connect();
-    await dlq.subscribe({ topic: deadLetterTopic(Topics.MessageSent), fromBeginning: false });
+    await dlq.subscribe({ topic: DLQ, fromBeginning: false });
     const key = randomUUID();
     const dead: Array<Record<string, string>> = [];
     await dlq.run({
@@ -236,7 +245,7 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
 
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: Topics.MessageSent, messages: [{ key, value: '{not json' }] });
+    await producer.send({ topic: TOPIC, messages: [{ key, value: '{not json' }] });
     await producer.disconnect();
     const failing = payload(key, []); // no members: the test handler fails on it
     await publish(failing);
@@ -279,7 +288,13 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
         '--group',
         `${GROUP}-redrive`,
       ],
-      { env: { ...process.env, KAFKA_BROKERS: BROKERS.join(',') } },
+      {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: BROKERS.join(','),
+          KAFKA_TOPIC_PREFIX: E2E_TOPIC_PREFIX,
+        },
+      },
     );
     expect(stdout).toMatch(/re-drove [1-9]\d* record\(s\)/);
     await eventually(
@@ -289,7 +304,8 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
   });
 
   // Counters of consumption may include records of earlier runs on the shared topic (a
-  // new group reads from the beginning); publication counts only this app's relay.
+  // new group reads from the beginning); publication counts only this app's relay. Labels
+  // carry the contract's topic names, not the prefixed ones.
   it('exposes what it did on /metrics: published, consumed, dead-lettered, outbox backlog', async () => {
     const text = await app.get(MetricsService).registry.metrics();
     /** The value of the sample of `name` whose labels include `labels`. */
@@ -316,5 +332,6 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     expect(sample('outbox_backlog_events', {})).toBe(0);
     expect(sample('outbox_oldest_event_age_seconds', {})).toBe(0);
     expect(text).toMatch(/kafka_consumer_lag\{topic="messenger\.message\.sent\.v1",partition="\d"/);
+    expect(text).not.toContain(E2E_TOPIC_PREFIX);
   });
 });

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, kafka, produce, registrationEvent } from './support/bus';
 import { ApiKey, FaultProxy } from './support/fault-proxy';
-import { databaseUrl, DIRECT_BROKERS, ports, PROXIED_BROKERS } from './support/layout';
+import { databaseUrl, DIRECT_BROKERS, faultsTopic, ports, PROXIED_BROKERS } from './support/layout';
 import { resetDatabase, ServiceProcess } from './support/service-process';
 import { TokenIssuer } from './support/token-issuer';
 import { registerUsers } from './support/users';
@@ -21,6 +21,8 @@ import { registerUsers } from './support/users';
 const DB = 'friends_faults';
 const GROUP = 'friends-faults-consumer';
 const TOPIC = Topics.UserRegistered;
+/** {@link TOPIC} as the suite's broker names it. */
+const BROKER_TOPIC = faultsTopic(TOPIC);
 
 describe('fault: consumer killed between its database commit and its offset commit', () => {
   const issuer = new TokenIssuer();
@@ -57,7 +59,7 @@ describe('fault: consumer killed between its database commit and its offset comm
 
   /** The group's committed offset of each partition of the topic (-1: none yet). */
   const committed = async (): Promise<Map<number, bigint>> => {
-    const [{ partitions }] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+    const [{ partitions }] = await admin.fetchOffsets({ groupId: GROUP, topics: [BROKER_TOPIC] });
     return new Map(partitions.map((p) => [p.partition, BigInt(p.offset)]));
   };
   /** Resolves once the group has committed everything on the topic. */
@@ -65,7 +67,7 @@ describe('fault: consumer killed between its database commit and its offset comm
     eventually(
       async () => {
         const offsets = await committed();
-        const ends = await admin.fetchTopicOffsets(TOPIC);
+        const ends = await admin.fetchTopicOffsets(BROKER_TOPIC);
         return ends.every(
           (end) => end.high === end.low || offsets.get(end.partition) === BigInt(end.high),
         )
@@ -109,7 +111,7 @@ describe('fault: consumer killed between its database commit and its offset comm
     expect(
       await count('SELECT count(*) AS n FROM processed_events WHERE event_id = $1', [event.id]),
     ).toBe(1);
-    const ends = await admin.fetchTopicOffsets(TOPIC);
+    const ends = await admin.fetchTopicOffsets(BROKER_TOPIC);
     expect(ends.some((end) => offsetsAtCrash.get(end.partition)! < BigInt(end.high))).toBe(true);
 
     // An at-least-once producer re-sends too: two more copies of the same envelope.

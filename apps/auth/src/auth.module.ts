@@ -71,6 +71,7 @@ export class AuthModule {
         KafkaModule.forRoot({
           service: 'auth',
           brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
           topics: [
             Topics.UserRegistered,
             Topics.UserDeleted,

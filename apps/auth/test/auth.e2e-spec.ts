@@ -9,7 +9,7 @@ import {
   eventually,
   registerUser,
 } from '../../../test/e2e/support/clients';
-import { stack } from '../../../test/e2e/support/stack';
+import { stack, topic } from '../../../test/e2e/support/stack';
 
 /** A fresh, valid registration. */
 function newUser(prefix = 'e2e') {
@@ -131,7 +131,7 @@ describe('auth (gRPC auth.v1.AuthService)', () => {
         await consumer.connect();
         // From the beginning and filtered by user id: a new group's "latest" offset is only
         // fixed once it joins, which may be after the record was written.
-        await consumer.subscribe({ topic: Topics.UserRegistered, fromBeginning: true });
+        await consumer.subscribe({ topic: topic(Topics.UserRegistered), fromBeginning: true });
         await consumer.run({
           eachMessage: ({ message }) => {
             // The topic is shared with other suites, which may write poison records on

@@ -69,6 +69,7 @@ export class FriendsModule {
         KafkaModule.forRoot({
           service: 'friends',
           brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
           groupId: config.kafka.groupId,
           outboxPollMs: config.kafka.outboxPollMs,
           retention: config.kafka.retention,

@@ -7,6 +7,7 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { eventually } from '../../../test/e2e/support/clients';
+import { topic as stackTopic } from '../../../test/e2e/support/stack';
 import { BROKERS, friendsDb } from './support';
 
 function envelope<T extends Topic>(
@@ -41,7 +42,7 @@ describe('friends: consuming auth events', () => {
   });
 
   const send = (topic: Topic, key: string, value: EventEnvelope) =>
-    producer.send({ topic, messages: [{ key, value: JSON.stringify(value) }] });
+    producer.send({ topic: stackTopic(topic), messages: [{ key, value: JSON.stringify(value) }] });
 
   it('applies a replayed registration once: a deleted user is not brought back', async () => {
     const userId = randomUUID();

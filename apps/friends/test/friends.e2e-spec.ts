@@ -19,7 +19,7 @@ import {
   TestUser,
   unary,
 } from '../../../test/e2e/support/clients';
-import { stack } from '../../../test/e2e/support/stack';
+import { stack, topic } from '../../../test/e2e/support/stack';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const api = () => request(stack.friends.http);
@@ -50,7 +50,7 @@ describe('friends (REST + gRPC + Kafka)', () => {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
     );
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.FriendRequestAccepted, fromBeginning: false });
+    await consumer.subscribe({ topic: topic(Topics.FriendRequestAccepted), fromBeginning: false });
     await consumer.run({
       eachMessage: ({ message }) => {
         const envelope = JSON.parse(message.value?.toString() ?? '{}') as {

@@ -14,7 +14,7 @@ import {
   registerUser,
   TestUser,
 } from '../../../test/e2e/support/clients';
-import { serviceEnv, stack } from '../../../test/e2e/support/stack';
+import { logicalTopic, serviceEnv, stack, topic } from '../../../test/e2e/support/stack';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const api = () => request(stack.friends.http);
@@ -25,6 +25,7 @@ export const friendsAs = (user: TestUser): FriendsClient =>
 export const pairKeyOf = (a: string, b: string) => [a, b].sort().join(':');
 
 export interface RecordedEvent {
+  /** The contract's name (the stack's prefix taken off). */
   topic: string;
   key: string | undefined;
   envelopeId: string;
@@ -48,15 +49,16 @@ export class TopicRecorder {
       recorder.consumer.on(recorder.consumer.events.GROUP_JOIN, () => resolve()),
     );
     await recorder.consumer.connect();
-    await recorder.consumer.subscribe({ topics: [...topics], fromBeginning: false });
+    await recorder.consumer.subscribe({ topics: topics.map(topic), fromBeginning: false });
     await recorder.consumer.run({
-      eachMessage: ({ topic, message }) => {
+      eachMessage: (record) => {
+        const { message } = record;
         const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
           id: string;
           payload: Record<string, string | number>;
         };
         recorder.events.push({
-          topic,
+          topic: logicalTopic(record.topic),
           key: message.key?.toString(),
           envelopeId: envelope.id,
           payload: envelope.payload,

@@ -77,6 +77,7 @@ export class MessengerModule {
         KafkaModule.forRoot({
           service: 'messenger',
           brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
           groupId: config.kafka.groupId,
           topics: MESSENGER_TOPICS,
           outboxPollMs: config.kafka.outboxPollMs,

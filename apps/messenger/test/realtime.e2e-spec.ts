@@ -10,7 +10,7 @@ import {
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
-import { serviceEnv, stack } from '../../../test/e2e/support/stack';
+import { serviceEnv, stack, topic } from '../../../test/e2e/support/stack';
 import {
   ack,
   befriend,
@@ -287,7 +287,7 @@ describe('messenger: receipts, typing, presence, bad input, user events', () => 
       await producer.connect();
       try {
         await producer.send({
-          topic: Topics.UserDeleted,
+          topic: topic(Topics.UserDeleted),
           messages: [
             {
               key: carol.userId,

@@ -73,6 +73,7 @@ export class ProfileModule {
         KafkaModule.forRoot({
           service: 'profile',
           brokers: config.kafka.brokers,
+          topicPrefix: config.kafka.topicPrefix,
           groupId: config.kafka.groupId,
           topics: PROFILE_TOPICS,
           outboxPollMs: config.kafka.outboxPollMs,

@@ -19,7 +19,7 @@ import {
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
-import { stack } from '../../../test/e2e/support/stack';
+import { stack, topic } from '../../../test/e2e/support/stack';
 import { graphql, postGraphQL } from './support/graphql';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -78,7 +78,7 @@ describe('profile GraphQL API (real HTTP, WebSocket, Kafka)', () => {
         groupId: `profile-updated-spec-${randomUUID()}`,
       });
       await kafka.connect();
-      await kafka.subscribe({ topic: Topics.ProfileUpdated, fromBeginning: true });
+      await kafka.subscribe({ topic: topic(Topics.ProfileUpdated), fromBeginning: true });
       await kafka.run({
         eachMessage: ({ message }) => {
           seen.push(JSON.parse(message.value!.toString('utf8')) as (typeof seen)[number]);

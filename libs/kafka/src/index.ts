@@ -5,6 +5,7 @@
 export * from './kafka.options';
 export * from './kafka.module';
 export * from './kafka.connection';
+export * from './topic-names';
 export * from './kafka.health';
 export * from './kafka.metrics';
 export * from './event-tables.migration';

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { deadLetterTopic } from '@app/contracts';
 import {
   Admin,
   Consumer,
@@ -15,6 +14,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
 import { DISCONNECT_TIMEOUT_MS, settleWithin } from './settle-within';
+import { TopicNames } from './topic-names';
 
 /** How long start-up waits for its topics to exist and have leaders. */
 const TOPIC_SETUP_TIMEOUT_MS = 30_000;
@@ -42,7 +42,10 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   private producerConnection?: Promise<Producer>;
   private readonly consumers = new Set<Consumer>();
 
-  constructor(@Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions) {
+  constructor(
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly names: TopicNames,
+  ) {
     this.kafka = new Kafka({
       clientId: options.service,
       brokers: options.brokers,
@@ -56,8 +59,8 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Creates the service's topics (and their dead-letter topics) if missing — no
-   * auto-create — and returns once every one of them has a leader.
+   * Creates the service's topics (and their dead-letter topics), under the stack's topic
+   * prefix, if missing — no auto-create — and returns once every one of them has a leader.
    *
    * Services share topics and often start together, so another one may be creating the
    * same topics at this moment: kafkajs then answers "already exists" without waiting for
@@ -66,7 +69,10 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
    */
   async onModuleInit(): Promise<void> {
     await this.admin.connect();
-    const wanted = this.options.topics.flatMap((topic) => [topic, deadLetterTopic(topic)]);
+    const wanted = this.options.topics.flatMap((topic) => [
+      this.names.physical(topic),
+      this.names.deadLetter(topic),
+    ]);
     const deadline = Date.now() + TOPIC_SETUP_TIMEOUT_MS;
     for (;;) {
       try {

@@ -11,6 +11,7 @@ import { EventPublisher, OutboxEventPublisher } from './outbox/event-publisher';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { EventRetentionMetrics } from './retention/event-retention.metrics';
 import { EventTablePruner } from './retention/event-table-pruner';
+import { TopicNames } from './topic-names';
 
 /**
  * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers and
@@ -27,6 +28,7 @@ export class KafkaModule {
       imports: [TerminusModule],
       providers: [
         { provide: KAFKA_OPTIONS, useValue: options },
+        { provide: TopicNames, useValue: new TopicNames(options.topicPrefix) },
         KafkaConnection,
         KafkaHealthIndicator,
         KafkaMetrics,
@@ -37,7 +39,7 @@ export class KafkaModule {
         EventRetentionMetrics,
         EventTablePruner,
       ],
-      exports: [EventPublisher, KafkaEventServer, KafkaConnection, VersionGate],
+      exports: [EventPublisher, KafkaEventServer, KafkaConnection, VersionGate, TopicNames],
     };
   }
 }

@@ -38,6 +38,12 @@ export interface KafkaModuleOptions {
   groupId?: string;
   /** Topics this service produces or consumes; created at start-up if missing. */
   topics: readonly Topic[];
+  /**
+   * Put before every topic name on the broker (`KAFKA_TOPIC_PREFIX`, ADR 0034), so stacks
+   * sharing a broker keep apart; empty (the default) uses the contract's names exactly.
+   * Outbox rows, handler routing and metrics keep the contract's names.
+   */
+  topicPrefix?: string;
   /** Partitions of topics this module creates. Keys (aggregate ids) keep order per aggregate. */
   partitions?: number;
   /** Fallback poll interval of the outbox relay; commits nudge it sooner. */

@@ -1,7 +1,9 @@
+import type { Topic } from '@app/contracts';
+
 /**
  * Which e2e stack this is (0–9, `E2E_INSTANCE`, default 0). Stacks of different instances
- * use their own ports, databases, consumer groups and build folder, so several suites can
- * run side by side on one machine and broker.
+ * use their own ports, databases, consumer groups, Kafka topics and build folder, so
+ * several suites can run side by side on one machine and broker.
  */
 export const E2E_INSTANCE = Number(process.env.E2E_INSTANCE ?? 0);
 if (!Number.isInteger(E2E_INSTANCE) || E2E_INSTANCE < 0 || E2E_INSTANCE > 9) {
@@ -9,6 +11,31 @@ if (!Number.isInteger(E2E_INSTANCE) || E2E_INSTANCE < 0 || E2E_INSTANCE > 9) {
 }
 const offset = E2E_INSTANCE * 100;
 const suffix = E2E_INSTANCE === 0 ? '' : `_${E2E_INSTANCE}`;
+
+/**
+ * This stack's Kafka topic prefix (`KAFKA_TOPIC_PREFIX`, ADR 0034): its services produce
+ * and consume `e2e<instance>.<topic>`, so they never replay the events of another stack
+ * (another instance, the bench, `npm run up`) on the same broker.
+ */
+export const E2E_TOPIC_PREFIX = `e2e${E2E_INSTANCE}.`;
+
+/**
+ * The broker's name of a contract topic in this stack, for specs that produce or consume
+ * with their own kafkajs clients: `topic(Topics.UserRegistered)` →
+ * `e2e1.auth.user.registered.v1`.
+ */
+export const topic = (name: Topic): string => `${E2E_TOPIC_PREFIX}${name}`;
+
+/**
+ * The contract's name of one of this stack's topics (the inverse of {@link topic}), for
+ * recorders that file records by contract topic.
+ */
+export function logicalTopic(physical: string): Topic {
+  if (!physical.startsWith(E2E_TOPIC_PREFIX)) {
+    throw new Error(`${physical} is not a topic of e2e stack ${E2E_INSTANCE}`);
+  }
+  return physical.slice(E2E_TOPIC_PREFIX.length) as Topic;
+}
 
 /** Name of a service's database in this e2e run (the name always says "test"). */
 export const testDatabase = (service: string): string => `${service}_test${suffix}`;
@@ -117,6 +144,8 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
       `http://localhost:${18080 + offset}`,
     ].join(','),
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    // Its own topics, so it neither replays nor feeds the events of other stacks.
+    KAFKA_TOPIC_PREFIX: E2E_TOPIC_PREFIX,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     OUTBOX_POLL_MS: '200',
     EVENT_PRUNE_INTERVAL_MS: String(E2E_EVENT_RETENTION.intervalMs),
@@ -146,6 +175,10 @@ export function serviceEnv(service: ServiceName): Record<string, string> {
     return { ...withGrpc, ...requestLimitEnv(service) };
   }
   // Sweeps for users of dead instances often, so a spec sees them announced offline soon.
-  if (service === 'messenger') return { ...withGrpc, PRESENCE_SWEEP_MS: '500' };
+  // Its own Redis prefix: the socket.io adapter's channels, so no other stack on this Redis
+  // hears its broadcasts (a second instance of this stack shares them through this env).
+  if (service === 'messenger') {
+    return { ...withGrpc, PRESENCE_SWEEP_MS: '500', REDIS_KEY_PREFIX: `messenger-e2e${suffix}` };
+  }
   return withGrpc;
 }

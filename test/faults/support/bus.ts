@@ -1,11 +1,12 @@
 /**
  * The test's own view of the suite's broker: producing auth's registration events (the
- * suite stands in for auth) and reading topics back to count what was published.
+ * suite stands in for auth) and reading topics back to count what was published. Callers
+ * name topics by their contract names; on the broker they carry the suite's prefix.
  */
 import { EventEnvelope, Topics } from '@app/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { DIRECT_BROKERS } from './layout';
+import { DIRECT_BROKERS, FAULTS_TOPIC_PREFIX, faultsTopic } from './layout';
 
 export const kafka = new Kafka({
   clientId: 'faults-spec',
@@ -61,7 +62,7 @@ export async function produce(
   await producer.connect();
   try {
     await producer.send({
-      topic,
+      topic: faultsTopic(topic),
       acks: -1,
       messages: records.map(({ key, envelope }) => ({
         key,
@@ -75,6 +76,7 @@ export async function produce(
 }
 
 export interface ReadRecord {
+  /** The contract's name (without the suite's prefix). */
   topic: string;
   partition: number;
   offset: string;
@@ -91,7 +93,7 @@ export async function readTopics(topics: string[], timeoutMs = 30_000): Promise<
   await admin.connect();
   const remaining = new Map<string, bigint>(); // `${topic}/${partition}` → end offset
   try {
-    for (const topic of topics) {
+    for (const topic of topics.map(faultsTopic)) {
       for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
         if (BigInt(high) > BigInt(low)) remaining.set(`${topic}/${partition}`, BigInt(high));
       }
@@ -104,7 +106,7 @@ export async function readTopics(topics: string[], timeoutMs = 30_000): Promise<
   const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}` });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.subscribe({ topics: topics.map(faultsTopic), fromBeginning: true });
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
@@ -113,7 +115,7 @@ export async function readTopics(topics: string[], timeoutMs = 30_000): Promise<
         const end = remaining.get(id);
         if (end === undefined) return;
         records.push({
-          topic,
+          topic: topic.slice(FAULTS_TOPIC_PREFIX.length),
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? '',

@@ -33,6 +33,16 @@ export const ports = {
   profile: { http: 19102, grpc: 19152 },
 } as const;
 
+/**
+ * The suite's Kafka topic prefix (`KAFKA_TOPIC_PREFIX`, ADR 0034). Its broker is its own,
+ * so this only keeps the suite in the same shape as every other test stack: the services
+ * and the test's own clients all use the prefixed names.
+ */
+export const FAULTS_TOPIC_PREFIX = 'faults.';
+
+/** The broker's name of a contract topic in this suite. */
+export const faultsTopic = (name: string): string => `${FAULTS_TOPIC_PREFIX}${name}`;
+
 export const DIRECT_BROKERS = `127.0.0.1:${ports.broker}`;
 export const PROXIED_BROKERS = `127.0.0.1:${ports.proxy}`;
 

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { BUILD_DIR, DATABASE_ADMIN_URL, databaseUrl, LOG_DIR } from './layout';
+import { BUILD_DIR, DATABASE_ADMIN_URL, databaseUrl, FAULTS_TOPIC_PREFIX, LOG_DIR } from './layout';
 import { exited, startProcess, stopProcess } from './processes';
 
 export interface ServiceOptions {
@@ -72,6 +72,7 @@ export class ServiceProcess {
           GRPC_HOST: '127.0.0.1',
           KAFKA_BROKERS: brokers,
           KAFKA_GROUP_ID: groupId,
+          KAFKA_TOPIC_PREFIX: FAULTS_TOPIC_PREFIX,
           OUTBOX_POLL_MS: '200',
           DATABASE_URL: databaseUrl(database),
           AUTH_JWKS_URL: jwksUrl,

@@ -1,12 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import {
-  deadLetterTopic,
-  EventEnvelope,
-  EventEnvelopeSchema,
-  EventPayloadSchemas,
-  Topic,
-} from '@app/contracts';
+import { EventEnvelope, EventEnvelopeSchema, EventPayloadSchemas, Topic } from '@app/contracts';
 import { TransactionHost } from '@app/platform';
 import type { Consumer, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +8,7 @@ import { lastValueFrom } from 'rxjs';
 import { KafkaConnection } from '../kafka.connection';
 import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
+import { TopicNames } from '../topic-names';
 import { KafkaEventContext } from './event-context';
 
 /** A record that can never succeed (bad JSON, wrong schema): no retry, straight to the DLQ. */
@@ -27,6 +22,10 @@ class PoisonRecordError extends Error {}
  * redelivered event finds its id and is skipped, so redelivery has no second effect.
  * A failing handler is retried with exponential backoff, then the record goes to
  * `<topic>.dlq` with headers saying where it came from and why, and the partition moves on.
+ *
+ * Under a topic prefix (ADR 0034) it subscribes to the prefixed topics and maps each
+ * record's topic back to the contract's name before anything else sees it: handlers,
+ * `processed_events`, the event context and metrics all use the contract's names.
  */
 @Injectable()
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
@@ -39,6 +38,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     private readonly tx: TransactionHost,
     private readonly metrics: KafkaMetrics,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly names: TopicNames,
   ) {
     super();
   }
@@ -53,7 +53,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       // included: subscribe to event handlers only.
       const topics = [...this.messageHandlers.entries()]
         .filter(([, handler]) => handler.isEventHandler)
-        .map(([pattern]) => pattern);
+        .map(([pattern]) => this.names.physical(pattern));
       if (topics.length > 0) {
         this.consumer = this.connection.consumer({
           groupId: this.groupId,
@@ -89,7 +89,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
   private watch(consumer: Consumer): void {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.metrics.consumerLag.set(
-        { topic: payload.topic, partition: String(payload.partition) },
+        { topic: this.logicalTopic(payload.topic), partition: String(payload.partition) },
         Math.max(0, Number(payload.offsetLag)),
       );
     });
@@ -126,8 +126,17 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
+  /**
+   * The contract's name of a subscribed topic. Only topics under the prefix are
+   * subscribed, so the fallback (the name as it is) is never taken in practice.
+   */
+  private logicalTopic(physical: string): string {
+    return this.names.logical(physical) ?? physical;
+  }
+
   private async handleRecord(record: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = record;
+    const { partition, message } = record;
+    const topic = this.logicalTopic(record.topic);
     const maxAttempts = this.options.maxAttempts ?? 5;
     const backoffMs = this.options.retryBackoffMs ?? 200;
     for (let attempt = 1; ; attempt += 1) {
@@ -221,7 +230,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     );
     const producer = await this.connection.producer();
     await producer.send({
-      topic: deadLetterTopic(topic as Topic),
+      topic: this.names.deadLetter(topic as Topic),
       acks: -1,
       messages: [
         {
@@ -229,6 +238,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
           value: message.value,
           headers: {
             ...message.headers,
+            // The contract's name, as `npm run dlq:redrive -- <topic>` takes it.
             'dlq-original-topic': topic,
             'dlq-original-partition': String(partition),
             'dlq-original-offset': message.offset,

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { KafkaConnection } from '../kafka.connection';
 import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
+import { TopicNames } from '../topic-names';
 import { OutboxMessage, OutboxRow, toMessage, withinBytes } from './outbox-batch';
 
 /** Most rows one batch reads: under a backlog, one send and one mark cover this many events. */
@@ -28,6 +29,9 @@ const RELAY_LOCK_KEY = 0x6f7574626f78; // "outbox"
  * One instance per database relays at a time (a transaction-scoped advisory lock), which
  * keeps per-key order across replicas. A crash between the send and the mark re-sends
  * the batch on restart: delivery is at-least-once, and consumers are idempotent.
+ *
+ * Rows hold the contract's topic names; the stack's topic prefix (ADR 0034) is put on at
+ * the send, so a row means the same whichever stack relays it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,6 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly connection: KafkaConnection,
     private readonly metrics: KafkaMetrics,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly names: TopicNames,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -102,7 +107,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({
-          topic,
+          topic: this.names.physical(topic),
           messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
         })),
       });

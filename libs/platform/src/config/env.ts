@@ -71,6 +71,15 @@ export const commonEnvSchema = z.object({
     .string()
     .regex(/^[\w.-]{1,100}$/)
     .optional(),
+  /**
+   * Put before every Kafka topic name (ADR 0034), so stacks sharing one broker do not read
+   * each other's events (`e2e1.`, `bench.`). Empty, the default, uses the contract's names
+   * exactly: production, docker-compose and k8s leave it unset.
+   */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, 'expected up to 100 of A-Z a-z 0-9 . _ -')
+    .default(''),
   /** Milliseconds the relay waits between outbox polls when nothing nudges it. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   /** Seconds a published outbox row is kept before it is pruned (ADR 0025); 7 days. */
@@ -138,6 +147,7 @@ export function commonConfig(e: CommonEnv) {
     kafka: {
       brokers: e.KAFKA_BROKERS,
       groupId: e.KAFKA_GROUP_ID,
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
       outboxPollMs: e.OUTBOX_POLL_MS,
       /** `KafkaModule`'s `retention` options. */
       retention: {

@@ -23,6 +23,17 @@ describe('loadConfig', () => {
     expect(config.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9092']);
   });
 
+  it('takes an optional Kafka topic prefix, empty by default', () => {
+    const base = { DATABASE_URL: 'postgres://db/auth' };
+    expect(loadConfig(schema, base).KAFKA_TOPIC_PREFIX).toBe('');
+    expect(loadConfig(schema, { ...base, KAFKA_TOPIC_PREFIX: 'e2e1.' }).KAFKA_TOPIC_PREFIX).toBe(
+      'e2e1.',
+    );
+    expect(() => loadConfig(schema, { ...base, KAFKA_TOPIC_PREFIX: 'no spaces' })).toThrow(
+      /KAFKA_TOPIC_PREFIX/,
+    );
+  });
+
   it('names every missing or invalid variable at once', () => {
     let error: unknown;
     try {
