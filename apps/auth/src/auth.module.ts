@@ -12,6 +12,7 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  RedisModule,
   SESSION_REVOCATION_OPTIONS,
   type SessionRevocationOptions,
   SessionRevocations,
@@ -31,7 +32,6 @@ import { RefreshTokenEntity } from './tokens/entities/refresh-token.entity';
 import { SigningKeyEntity } from './tokens/entities/signing-key.entity';
 import { OAuthIdentityEntity } from './oauth/entities/oauth-identity.entity';
 import { OAuthModule } from './oauth/oauth.module';
-import { RedisModule } from './rate-limit/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
 
@@ -82,7 +82,7 @@ export class AuthModule {
           outboxPollMs: config.kafka.outboxPollMs,
           retention: config.kafka.retention,
         }),
-        RedisModule,
+        RedisModule.forRoot({ url: config.redis.url, connectionName: 'auth' }),
         TokensModule,
         AccountsModule,
         SessionsModule,

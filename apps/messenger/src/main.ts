@@ -1,5 +1,5 @@
 // @app/platform first: it starts tracing before instrumented libraries load.
-import { bootstrapService, loadConfig, runMain } from '@app/platform';
+import { bootstrapService, loadConfig, RedisConnections, runMain } from '@app/platform';
 import { kafkaTransport } from '@app/kafka';
 import { messengerConfigSchema } from './config/messenger.config';
 import { MessengerModule } from './messenger.module';
@@ -17,7 +17,8 @@ runMain(async () => {
       app.useWebSocketAdapter(
         new MessengerIoAdapter(app, {
           corsOrigins: config.cors.origins,
-          redisUrl: config.redis.url,
+          redis: app.get(RedisConnections),
+          keyPrefix: config.redis.keyPrefix,
           maxPayloadBytes: config.limits.maxPayloadBytes,
         }),
       );

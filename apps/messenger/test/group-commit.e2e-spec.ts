@@ -157,6 +157,75 @@ describe('messenger: group commit', () => {
     }
   });
 
+  it('pushes each chat in seq order to every member while several senders per chat write at once', async () => {
+    // As bench A2's second phase: three members of each chat send in closed loops (each
+    // sends its next message when the last is acknowledged) and react to their own, so
+    // flushes carry sends and changes of every chat; every device of every member must
+    // see each chat's seqs strictly increase across `message:new` and `message:updated`.
+    const members = [alice, bob, carol, dave];
+    const listeners = await Promise.all(members.map(open));
+    const seen = listeners.map(() => new Map<string, number[]>());
+    listeners.forEach((socket, i) => {
+      const record = (chatId: string, seq: number) => {
+        const list = seen[i].get(chatId) ?? [];
+        seen[i].set(chatId, [...list, seq]);
+      };
+      socket.on('message:new', (p: { message: MessageView }) =>
+        record(p.message.chatId, p.message.seq),
+      );
+      socket.on('message:updated', (p: { seq: number; message: MessageView }) =>
+        record(p.message.chatId, p.seq),
+      );
+    });
+    const senders = await Promise.all([alice, bob, carol].map(open));
+    const before = new Map<string, number>();
+    for (const chat of chats) {
+      const [{ last_seq }] = await messengerRows<{ last_seq: string }>(
+        'SELECT last_seq FROM chats WHERE id = $1',
+        [chat.id],
+      );
+      before.set(chat.id, Number(last_seq));
+    }
+
+    const loop = async (socket: Socket, chat: ChatView, n: number) => {
+      for (let j = 0; j < n; j += 1) {
+        const { message } = await okAck<{ message: MessageView }>(
+          socket,
+          'message:send',
+          sendPayload(chat.id, `loop ${j}`),
+        );
+        if (j % 3 === 0) {
+          await okAck(socket, 'reaction:add', {
+            chatId: chat.id,
+            messageId: message.id,
+            emoji: '👀',
+          });
+        }
+      }
+    };
+    // 4 chats × 3 senders × 6 sends (+ 2 reactions each): 216 seqs, 12 writers at a time.
+    await Promise.all(chats.flatMap((chat) => senders.map((socket) => loop(socket, chat, 6))));
+
+    for (const chat of chats) {
+      const [{ last_seq }] = await messengerRows<{ last_seq: string }>(
+        'SELECT last_seq FROM chats WHERE id = $1',
+        [chat.id],
+      );
+      const expected = Array.from(
+        { length: Number(last_seq) - (before.get(chat.id) ?? 0) },
+        (_, k) => (before.get(chat.id) ?? 0) + k + 1,
+      );
+      expect(expected).toHaveLength(27);
+      for (const perChat of seen) {
+        await eventually(async () =>
+          (perChat.get(chat.id)?.length ?? 0) >= expected.length ? true : undefined,
+        );
+        // Exactly the chat's new seqs, each once, in increasing order.
+        expect(perChat.get(chat.id)).toEqual(expected);
+      }
+    }
+  });
+
   it('answers the same clientMessageId sent twice at once with one message', async () => {
     const [first, second] = await Promise.all([open(bob), open(bob)]);
     const payload = sendPayload(chats[0].id, 'twice at once');

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
@@ -65,14 +65,7 @@ async function setup() {
   };
   const events = { publish: jest.fn().mockImplementation(step('publish')) };
   const nicknames = { releaseDeleted: jest.fn().mockImplementation(step('erase in profile')) };
-  const tx = {
-    run: async <T>(work: () => Promise<T>) => {
-      steps.push('begin');
-      const result = await work();
-      steps.push('commit');
-      return result;
-    },
-  };
+  const tx = new FakeTransactionHost((step) => steps.push(step));
   const moduleRef = await Test.createTestingModule({
     providers: [
       AccountDeletionService,

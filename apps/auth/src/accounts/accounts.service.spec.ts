@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import {
   NicknameReservations,
   ProfileNotCalledError,
@@ -90,14 +90,7 @@ async function setup() {
       return Promise.resolve({});
     }),
   };
-  const tx: Pick<TransactionHost, 'run'> = {
-    run: jest.fn().mockImplementation(async <T>(work: () => Promise<T>) => {
-      order.push('begin');
-      const result = await work();
-      order.push('commit');
-      return result;
-    }) as TransactionHost['run'],
-  };
+  const tx = new FakeTransactionHost((step) => order.push(step));
 
   // The saga's log: each registration is on it from before the reservation until its commit.
   const registrations: jest.Mocked<

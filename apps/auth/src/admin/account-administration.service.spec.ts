@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { CredentialEntity } from '../accounts/entities/credential.entity';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
@@ -37,7 +37,7 @@ async function setup() {
   const audit = { record: jest.fn().mockResolvedValue(undefined) };
   const sessions = { endAllSessions: jest.fn().mockResolvedValue(2) };
   const events = { publish: jest.fn().mockResolvedValue(undefined) };
-  const tx = { run: <T>(work: () => Promise<T>) => work() };
+  const tx = new FakeTransactionHost();
   const moduleRef = await Test.createTestingModule({
     providers: [
       AccountAdministrationService,

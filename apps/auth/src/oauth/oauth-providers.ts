@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, REDIS_CLIENT } from '@app/platform';
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import passport from 'passport';
 import OAuth2Strategy from 'passport-oauth2';
 import type { AuthConfig } from '../config/auth.config';
-import { REDIS } from '../rate-limit/redis.module';
 import { OAuthStateStore } from './oauth-state.store';
 
 /** Who the provider says the user is (from its user-info endpoint). */
@@ -36,7 +35,7 @@ export class OAuthProviders {
   private readonly passport = new passport.Passport();
   private readonly httpsRedirect = new Map<string, boolean>();
 
-  constructor(@Inject(APP_CONFIG) config: AuthConfig, @Inject(REDIS) redis: Redis) {
+  constructor(@Inject(APP_CONFIG) config: AuthConfig, @Inject(REDIS_CLIENT) redis: Redis) {
     for (const provider of config.oauth.providers) {
       const strategy = new OAuth2Strategy(
         {

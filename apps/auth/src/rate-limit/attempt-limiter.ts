@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, REDIS_CLIENT } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import {
@@ -10,7 +10,6 @@ import {
 } from 'rate-limiter-flexible';
 import type { AuthConfig } from '../config/auth.config';
 import { RateLimitedError } from './rate-limit.errors';
-import { REDIS } from './redis.module';
 
 /** One counter and the key an attempt counts under. */
 type Counter = readonly [limiter: RateLimiterAbstract, key: string];
@@ -35,7 +34,7 @@ export class AttemptLimiter {
   private readonly registerAccount: RateLimiterAbstract;
   private readonly registerAddress: RateLimiterAbstract;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AuthConfig) {
+  constructor(@Inject(REDIS_CLIENT) redis: Redis, @Inject(APP_CONFIG) config: AuthConfig) {
     const limits = config.rateLimits;
     const limiter = (keyPrefix: string, points: number) =>
       new RateLimiterRedis({

@@ -1,7 +1,13 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { APP_CONFIG, DomainError, SessionRevocations, TransactionHost } from '@app/platform';
+import {
+  APP_CONFIG,
+  DomainError,
+  FakeTransactionHost,
+  SessionRevocations,
+  TransactionHost,
+} from '@app/platform';
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config/auth.config';
 import { RefreshTokenFamilyEntity } from './entities/refresh-token-family.entity';
@@ -78,24 +84,7 @@ async function setup() {
     revokeFamily: jest.fn().mockResolvedValue(null),
     revokeFamiliesOf: jest.fn().mockResolvedValue([]),
   };
-  // As TransactionHost: a nested `run` joins the outer transaction; what it wrote counts
-  // once the outer `run` resolves, and only then do its after-commit callbacks run.
-  const committed: boolean[] = [];
-  let afterCommit: Array<() => void> = [];
-  let depth = 0;
-  const tx: Pick<TransactionHost, 'run' | 'afterCommit'> = {
-    run: async <T>(work: () => Promise<T>) => {
-      if (depth > 0) return work();
-      depth += 1;
-      const result = await work().finally(() => (depth -= 1));
-      committed.push(true);
-      const callbacks = afterCommit;
-      afterCommit = [];
-      for (const callback of callbacks) callback();
-      return result;
-    },
-    afterCommit: (callback) => void afterCommit.push(callback),
-  };
+  const tx = new FakeTransactionHost();
   const events = { publish: jest.fn().mockResolvedValue(undefined) };
   const revocations = { revoke: jest.fn().mockResolvedValue(undefined) };
   const config = {
@@ -119,7 +108,7 @@ async function setup() {
   return {
     service: moduleRef.get(RefreshTokensService),
     repository,
-    committed,
+    tx,
     events,
     revocations,
   };
@@ -192,14 +181,14 @@ describe('RefreshTokensService', () => {
   });
 
   it('treats reuse of a used token as theft: ends the session (committed, announced) and refuses', async () => {
-    const { service, repository, committed, events, revocations } = await setup();
+    const { service, repository, tx, events, revocations } = await setup();
     repository.findByHashForUpdate.mockResolvedValue(stored({ usedAt: new Date() }));
     repository.revokeFamily.mockResolvedValue(ended(FAMILY_ID));
 
     await expectInvalid(service.rotate('presented', admitAnyone));
 
     expect(repository.revokeFamily).toHaveBeenCalledWith(FAMILY_ID);
-    expect(committed).toEqual([true]);
+    expect(tx.commits).toBe(1);
     expect(events.publish).toHaveBeenCalledWith(
       Topics.SessionRevoked,
       { userId: USER_ID, sessionId: FAMILY_ID, reason: 'refresh_token_reuse' },

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/platform';
-import { createdAtOf, KeysetList, KeysetRow } from '../common/keyset-list';
-import { PageRequest } from '../common/pagination';
+import { KeysetList, type PageRequest, TransactionHost } from '@app/platform';
 import { BlockEntity } from './entities/block.entity';
 
 /** A user someone blocks, and since when. */
@@ -38,9 +36,7 @@ export class BlocksRepository {
 
   /** Up to `limit + 1` users `blockerId` blocks, most recent first, after the keyset. */
   async listPage(blockerId: string, page: PageRequest): Promise<BlockRow[]> {
-    const rows: Array<KeysetRow & { blocked_id: string }> = await this.tx.manager.query(
-      ...BLOCKED.page(blockerId, page),
-    );
-    return rows.map((row) => ({ blockedId: row.blocked_id, createdAt: createdAtOf(row) }));
+    const rows = await BLOCKED.read<{ blocked_id: string }>(this.tx.manager, blockerId, page);
+    return rows.map((row) => ({ blockedId: row.blocked_id, createdAt: row.createdAt }));
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/platform';
-import { Page, pageRequest, toPage } from '../common/pagination';
+import { type KeysetPage, keysetPage, TransactionHost } from '@app/platform';
 import { PairErrors } from '../pairs/pair.errors';
 import { PairsService } from '../pairs/pairs.service';
 import { UsersRepository } from '../users/users.repository';
@@ -46,12 +45,10 @@ export class BlocksService {
   async list(
     userId: string,
     query: { limit?: number; cursor?: string },
-  ): Promise<Page<BlockedUser>> {
-    const page = pageRequest(query);
-    const rows = await this.blocks.listPage(userId, page);
-    return toPage(
-      rows,
-      page.limit,
+  ): Promise<KeysetPage<BlockedUser>> {
+    return keysetPage(
+      query,
+      (page) => this.blocks.listPage(userId, page),
       (row) => ({ createdAt: row.createdAt, id: row.blockedId }),
       (row) => ({ userId: row.blockedId, since: row.createdAt }),
     );

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/platform';
-import { createdAtOf, KeysetList, KeysetRow } from '../common/keyset-list';
-import { PageRequest } from '../common/pagination';
+import { KeysetList, type PageRequest, TransactionHost } from '@app/platform';
 import { FriendRequestEntity, FriendRequestStatus } from './entities/friend-request.entity';
 
 /** Which side of a request the listing user is on. */
@@ -22,13 +20,13 @@ function pendingList(userColumn: string): KeysetList {
   });
 }
 
-type RequestRow = KeysetRow & {
+interface RequestRow {
   id: string;
   from_user_id: string;
   to_user_id: string;
   status: FriendRequestStatus;
   updated_at: Date;
-};
+}
 
 /** Reads of the friend requests projection (written by the pairs' event store). */
 @Injectable()
@@ -50,15 +48,13 @@ export class FriendRequestsRepository {
     direction: RequestDirection,
     page: PageRequest,
   ): Promise<FriendRequestEntity[]> {
-    const rows: RequestRow[] = await this.tx.manager.query(
-      ...PENDING[direction].page(userId, page),
-    );
+    const rows = await PENDING[direction].read<RequestRow>(this.tx.manager, userId, page);
     return rows.map((row) => ({
       id: row.id,
       fromUserId: row.from_user_id,
       toUserId: row.to_user_id,
       status: row.status,
-      createdAt: createdAtOf(row),
+      createdAt: row.createdAt,
       updatedAt: row.updated_at,
     }));
   }

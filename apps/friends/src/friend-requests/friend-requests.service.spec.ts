@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@app/contracts';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { FriendshipPair } from '../pairs/friendship-pair.aggregate';
 import { replay } from '../pairs/pair.events';
@@ -62,7 +62,7 @@ describe('FriendRequestsService', () => {
         return Promise.resolve(pair);
       }),
     };
-    const tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
+    const tx = new FakeTransactionHost();
 
     const moduleRef = await Test.createTestingModule({
       providers: [

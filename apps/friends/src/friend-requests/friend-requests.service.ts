@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/platform';
+import { type KeysetPage, keysetPage, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
-import { Page, pageRequest, toPage } from '../common/pagination';
 import { FriendshipPair } from '../pairs/friendship-pair.aggregate';
 import { PairErrors } from '../pairs/pair.errors';
 import { PairsService } from '../pairs/pairs.service';
@@ -54,12 +53,10 @@ export class FriendRequestsService {
     userId: string,
     direction: RequestDirection,
     query: { limit?: number; cursor?: string },
-  ): Promise<Page<FriendRequestEntity>> {
-    const page = pageRequest(query);
-    const rows = await this.requests.listPending(userId, direction, page);
-    return toPage(
-      rows,
-      page.limit,
+  ): Promise<KeysetPage<FriendRequestEntity>> {
+    return keysetPage(
+      query,
+      (page) => this.requests.listPending(userId, direction, page),
       (row) => ({ createdAt: row.createdAt, id: row.id }),
       (row) => row,
     );

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@app/platform';
-import { createdAtOf, KeysetList, KeysetRow } from '../common/keyset-list';
-import { PageRequest } from '../common/pagination';
+import { KeysetList, type PageRequest, TransactionHost } from '@app/platform';
 import { FriendshipEntity } from './entities/friendship.entity';
 
 /** One friend in a user's list: whom, and since when. */
@@ -32,10 +30,8 @@ export class FriendshipsRepository {
 
   /** Up to `limit + 1` friendships of a user, newest first, after the keyset if any. */
   async listPage(userId: string, page: PageRequest): Promise<FriendshipRow[]> {
-    const rows: Array<KeysetRow & { friend_id: string }> = await this.tx.manager.query(
-      ...FRIENDS.page(userId, page),
-    );
-    return rows.map((row) => ({ friendId: row.friend_id, createdAt: createdAtOf(row) }));
+    const rows = await FRIENDS.read<{ friend_id: string }>(this.tx.manager, userId, page);
+    return rows.map((row) => ({ friendId: row.friend_id, createdAt: row.createdAt }));
   }
 
   async listFriendIds(userId: string): Promise<string[]> {

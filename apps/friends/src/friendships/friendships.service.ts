@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { type KeysetPage, keysetPage } from '@app/platform';
 import { BlocksRepository } from '../blocks/blocks.repository';
-import { Page, pageRequest, toPage } from '../common/pagination';
 import { PairErrors } from '../pairs/pair.errors';
 import { PairsService } from '../pairs/pairs.service';
 import { FriendshipsRepository } from './friendships.repository';
@@ -31,12 +31,10 @@ export class FriendshipsService {
   async listFriends(
     userId: string,
     query: { limit?: number; cursor?: string },
-  ): Promise<Page<Friend>> {
-    const page = pageRequest(query);
-    const rows = await this.friendships.listPage(userId, page);
-    return toPage(
-      rows,
-      page.limit,
+  ): Promise<KeysetPage<Friend>> {
+    return keysetPage(
+      query,
+      (page) => this.friendships.listPage(userId, page),
       (row) => ({ createdAt: row.createdAt, id: row.friendId }),
       (row) => ({ userId: row.friendId, since: row.createdAt }),
     );

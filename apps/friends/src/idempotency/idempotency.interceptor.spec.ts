@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, UnprocessableEntityException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@app/contracts';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { lastValueFrom, of } from 'rxjs';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
@@ -46,10 +46,7 @@ describe('IdempotencyInterceptor', () => {
       providers: [
         IdempotencyInterceptor,
         { provide: IdempotencyRepository, useValue: keys },
-        {
-          provide: TransactionHost,
-          useValue: { run: jest.fn((work: () => Promise<unknown>) => work()) },
-        },
+        { provide: TransactionHost, useValue: new FakeTransactionHost() },
       ],
     }).compile();
     interceptor = moduleRef.get(IdempotencyInterceptor);

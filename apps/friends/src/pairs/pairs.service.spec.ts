@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { FriendshipPair } from './friendship-pair.aggregate';
 import { PairStoreRepository } from './pair-store.repository';
 import { replay } from './pair.events';
@@ -23,7 +23,7 @@ describe('PairsService', () => {
       save: jest.fn().mockResolvedValue(undefined),
     } as unknown as jest.Mocked<PairStoreRepository>;
     events = { publish: jest.fn().mockResolvedValue(undefined) };
-    const tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
+    const tx = new FakeTransactionHost();
     const moduleRef = await Test.createTestingModule({
       providers: [
         PairsService,

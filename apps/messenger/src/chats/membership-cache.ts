@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG } from '@app/platform';
-import { Redis } from 'ioredis';
-import type { MessengerConfig } from '../config/messenger.config';
+import { RedisConnections } from '@app/platform';
+import type { Redis } from 'ioredis';
 import { ChatRoster, ChatsRepository } from './chats.repository';
 
 /** The Redis channel every instance hears membership changes on. */
@@ -47,26 +46,14 @@ export class MembershipCache implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly repository: ChatsRepository,
-    @Inject(APP_CONFIG) config: MessengerConfig,
+    @Inject(RedisConnections) redis: RedisConnections,
   ) {
-    // Pub/sub needs connections of its own; lazy, so that nothing connects before init.
-    this.publisher = new Redis(config.redis.url, {
-      connectionName: 'messenger-membership-pub',
-      lazyConnect: true,
-    });
-    this.subscriber = new Redis(config.redis.url, {
-      connectionName: 'messenger-membership-sub',
-      lazyConnect: true,
-      autoResubscribe: false,
-    });
+    // Lazy, so that nothing connects before init.
+    this.publisher = redis.open('membership-pub', { lazyConnect: true });
+    this.subscriber = redis.open('membership-sub', { lazyConnect: true, autoResubscribe: false });
   }
 
   onModuleInit(): void {
-    for (const client of [this.publisher, this.subscriber]) {
-      client.on('error', (error: Error) =>
-        this.logger.warn(`membership channel Redis error: ${error.message}`),
-      );
-    }
     this.subscriber.on('message', (_channel: string, message: string) => this.apply(message));
     this.subscriber.on('ready', () => void this.subscribe());
     this.subscriber.on('close', () => this.suspend());
@@ -74,13 +61,9 @@ export class MembershipCache implements OnModuleInit, OnApplicationShutdown {
     this.publisher.connect().catch(() => undefined);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // The connections themselves are closed by RedisModule.
+  onApplicationShutdown(): void {
     this.suspend();
-    await Promise.all(
-      [this.subscriber, this.publisher].map((client) =>
-        client.quit().catch(() => client.disconnect()),
-      ),
-    );
   }
 
   /** The chat's roster (cached, or read and kept), or null when the chat does not exist. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { RedisConnections } from '@app/platform';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { of } from 'rxjs';
@@ -35,7 +36,9 @@ describe('originAllowed', () => {
 describe('MessengerIoAdapter.bindMessageHandlers', () => {
   const adapter = new MessengerIoAdapter({} as INestApplicationContext, {
     corsOrigins: ['https://app.example.test'],
-    redisUrl: 'redis://127.0.0.1:1',
+    // Only createIOServer connects to Redis; these specs never call it.
+    redis: {} as RedisConnections,
+    keyPrefix: 'messenger',
     maxPayloadBytes: 1024,
   });
   /** A socket stand-in: socket.io's Socket is an EventEmitter with `emit` to the client. */

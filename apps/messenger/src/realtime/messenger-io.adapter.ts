@@ -1,10 +1,9 @@
-import { corsOptions, isAllowedOrigin } from '@app/platform';
+import { corsOptions, isAllowedOrigin, type RedisConnections } from '@app/platform';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { IncomingMessage } from 'node:http';
-import { Redis } from 'ioredis';
 import { from, isObservable, mergeAll, type Observable, of } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 
@@ -23,7 +22,14 @@ interface SharedEvent {
 /** What the adapter needs from config. */
 export interface MessengerIoOptions {
   corsOrigins: readonly string[];
-  redisUrl: string;
+  /** The service's Redis (RedisModule): the adapter's pub/sub connections come from it. */
+  redis: RedisConnections;
+  /**
+   * The service's `REDIS_KEY_PREFIX`: the adapter's channels are `<prefix>:socket.io#…`, so
+   * stacks sharing one Redis (dev, e2e, bench) never hear each other's broadcasts, while
+   * the instances of one deployment — same prefix — share theirs.
+   */
+  keyPrefix: string;
   maxPayloadBytes: number;
 }
 
@@ -39,7 +45,6 @@ export interface MessengerIoOptions {
  */
 export class MessengerIoAdapter extends IoAdapter {
   private readonly logger = new Logger(MessengerIoAdapter.name);
-  private readonly redisClients: Redis[] = [];
   /** Every subscribed event, in slot order; the same for every socket. */
   private readonly events: SharedEvent[] = [];
   /** Nest's handler callbacks of each socket, bound to it, by event slot. */
@@ -160,34 +165,15 @@ export class MessengerIoAdapter extends IoAdapter {
     });
   }
 
-  // Typed from IoAdapter: Nest bundles its own copy of socket.io's types.
-  override async close(server: Parameters<IoAdapter['close']>[0]): Promise<void> {
-    await super.close(server);
-    await Promise.all(
-      this.redisClients.map(async (client) => {
-        // The Redis adapter's close sends its UNSUBSCRIBEs (and broadcasts their PUBLISHes)
-        // without awaiting them; a client closed under pending commands rejects them where
-        // nobody listens, which ends the process with an unhandled rejection. Replies come
-        // in order, so once a PING is answered nothing is pending.
-        await client.ping().catch(() => undefined);
-        await client.quit().catch(() => client.disconnect());
-      }),
-    );
-  }
-
   private redisAdapter() {
     // Pub/sub needs its own connections: a subscribed ioredis client can issue nothing else.
     // The offline queue stays on here (unlike the shared client) so that SUBSCRIBE issued
-    // before the connection is up is sent once it is.
-    const pub = new Redis(this.options.redisUrl, { connectionName: 'messenger-io-pub' });
-    const sub = pub.duplicate({ connectionName: 'messenger-io-sub' });
-    for (const client of [pub, sub]) {
-      client.on('error', (error: Error) =>
-        this.logger.warn(`socket.io Redis adapter connection error: ${error.message}`),
-      );
-      this.redisClients.push(client);
-    }
-    return createAdapter(pub, sub);
+    // before the connection is up is sent once it is. RedisModule closes them at shutdown,
+    // after the server.
+    const { redis, keyPrefix } = this.options;
+    return createAdapter(redis.open('io-pub'), redis.open('io-sub'), {
+      key: `${keyPrefix}:socket.io`,
+    });
   }
 }
 

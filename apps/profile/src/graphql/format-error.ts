@@ -1,30 +1,15 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCodes, type ErrorKind } from '@app/contracts';
-import { asOutage, isDomainError } from '@app/platform';
+import { ErrorCodes } from '@app/contracts';
+import {
+  asOutage,
+  GRAPHQL_CODE_OF,
+  isDomainError,
+  kindOfHttpStatus,
+  toHttpErrorBody,
+} from '@app/platform';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { QueryLimitError } from './query-limits';
-
-/** `extensions.code` of each domain error kind (Apollo's codes where Apollo has one). */
-export const GRAPHQL_CODE_OF: Record<ErrorKind, string> = {
-  INVALID_ARGUMENT: 'BAD_USER_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  PERMISSION_DENIED: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  ALREADY_EXISTS: 'CONFLICT',
-  FAILED_PRECONDITION: 'CONFLICT',
-  RESOURCE_EXHAUSTED: 'RATE_LIMITED',
-  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL: 'INTERNAL_SERVER_ERROR',
-};
-
-/** Nest HTTP exceptions (e.g. from ValidationPipe) by status. */
-const HTTP_STATUS_CODES: Record<number, { code: string; errorCode: string }> = {
-  400: { code: 'BAD_USER_INPUT', errorCode: ErrorCodes.VALIDATION_FAILED },
-  401: { code: 'UNAUTHENTICATED', errorCode: ErrorCodes.UNAUTHENTICATED },
-  403: { code: 'FORBIDDEN', errorCode: ErrorCodes.FORBIDDEN },
-  404: { code: 'NOT_FOUND', errorCode: ErrorCodes.NOT_FOUND },
-};
 
 const logger = new Logger('GraphQLErrors');
 
@@ -52,12 +37,11 @@ export function formatGraphQLError(
       },
     };
   }
-  if (original instanceof HttpException && HTTP_STATUS_CODES[original.getStatus()]) {
-    const response = original.getResponse() as { message?: unknown };
-    const message = Array.isArray(response.message)
-      ? response.message.join('; ')
-      : original.message;
-    return { ...base, message, extensions: { ...HTTP_STATUS_CODES[original.getStatus()] } };
+  // Nest's own client errors (ValidationPipe, guards) answer as over HTTP, by their kind.
+  const httpKind = clientErrorKind(original);
+  if (httpKind) {
+    const { message, code } = toHttpErrorBody(original, logger);
+    return { ...base, message, extensions: { code: GRAPHQL_CODE_OF[httpKind], errorCode: code } };
   }
   if (original instanceof QueryLimitError) {
     const { code, limit, actual } = original.extensions;
@@ -79,4 +63,10 @@ export function formatGraphQLError(
     message: 'Internal server error',
     extensions: { code: 'INTERNAL_SERVER_ERROR', errorCode: ErrorCodes.INTERNAL },
   };
+}
+
+function clientErrorKind(error: unknown) {
+  if (!(error instanceof HttpException)) return undefined;
+  const status = error.getStatus();
+  return status < 500 ? kindOfHttpStatus(status) : undefined;
 }

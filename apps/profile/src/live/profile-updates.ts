@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, ReadinessChecks } from '@app/platform';
+import { RedisConnections } from '@app/platform';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import Redis from 'ioredis';
-import type { ProfileConfig } from '../config/profile.config';
+import type { Redis } from 'ioredis';
 import { ProfileEntity } from '../profiles/entities/profile.entity';
 
 /**
@@ -30,18 +29,11 @@ export class RedisProfileUpdates extends ProfileUpdates implements OnModuleInit,
   private readonly subscriber: Redis;
   private readonly pubsub: RedisPubSub;
 
-  constructor(
-    @Inject(APP_CONFIG) config: ProfileConfig,
-    private readonly readiness: ReadinessChecks,
-  ) {
+  constructor(@Inject(RedisConnections) redis: RedisConnections) {
     super();
     const options = { lazyConnect: true, maxRetriesPerRequest: 2 };
-    this.publisher = new Redis(config.redis.url, options);
-    this.subscriber = new Redis(config.redis.url, options);
-    for (const client of [this.publisher, this.subscriber]) {
-      // ioredis reconnects by itself; without a listener an outage would crash the process.
-      client.on('error', (err: Error) => this.logger.warn({ err }, 'Redis connection error'));
-    }
+    this.publisher = redis.open('live-pub', options);
+    this.subscriber = redis.open('live-sub', options);
     this.pubsub = new RedisPubSub({
       publisher: this.publisher,
       subscriber: this.subscriber,
@@ -55,10 +47,6 @@ export class RedisProfileUpdates extends ProfileUpdates implements OnModuleInit,
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    this.readiness.register('redis', async () => {
-      await this.publisher.ping();
-      return { redis: { status: 'up' } };
-    });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -16,7 +16,7 @@ const toProto = (profile: ProfileEntity): ProfileV1.Profile => ({
  * `profile.v1.ProfileService`, the internal API other services call: batch profile
  * lookups, the nickname steps of auth's registration saga, and the erasure of an account
  * auth has just deleted. Domain errors become gRPC
- * statuses in the platform's GrpcExceptionFilter.
+ * statuses in the platform's TransportExceptionFilter.
  */
 @Controller()
 @ProfileV1.ProfileServiceControllerMethods()

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { FriendshipsService } from '../friendships/friendships.service';
 import { ProfileUpdates } from '../live/profile-updates';
@@ -71,14 +71,15 @@ async function expectDomainError(
 describe('ProfilesService', () => {
   let service: ProfilesService;
   let repo: RepoMock;
-  let tx: { run: jest.Mock };
+  let tx: FakeTransactionHost;
   let events: { publish: jest.Mock };
   let friendships: { forgetUser: jest.Mock };
   let live: { publish: jest.Mock; subscribe: jest.Mock };
 
   beforeEach(async () => {
     repo = repoMock();
-    tx = { run: jest.fn((work: () => Promise<unknown>) => work()) };
+    tx = new FakeTransactionHost();
+    jest.spyOn(tx, 'run');
     events = { publish: jest.fn().mockResolvedValue(undefined) };
     friendships = { forgetUser: jest.fn().mockResolvedValue(undefined) };
     live = { publish: jest.fn().mockResolvedValue(undefined), subscribe: jest.fn() };
@@ -239,7 +240,7 @@ describe('ProfilesService', () => {
       const before = aProfile();
       const after = aProfile({ id: before.id, nickname: 'Alice_02', displayName: 'Alice' });
       repo.findById.mockResolvedValueOnce(before).mockResolvedValueOnce(after);
-      tx.run.mockImplementation(async (work: () => Promise<unknown>) => {
+      jest.mocked(tx.run).mockImplementation(async (work) => {
         const result = await work();
         expect(live.publish).not.toHaveBeenCalled(); // not before the commit
         return result;

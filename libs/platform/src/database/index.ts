@@ -1,2 +1,3 @@
 export * from './transaction-host';
 export * from './database.module';
+export * from './testing';

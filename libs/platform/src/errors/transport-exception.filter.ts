@@ -2,8 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
-import { toGrpcError } from './grpc-exception.filter';
-import { toHttpErrorBody } from './http-exception.filter';
+import { toGrpcError } from './grpc-error';
+import { toHttpErrorBody } from './http-error';
 
 /**
  * The one global filter of every service. Nest gives an error to the first global filter

@@ -8,7 +8,7 @@ import {
   type ServerMethodDefinition,
   status,
 } from '@grpc/grpc-js';
-import { ERROR_CODE_METADATA_KEY } from '../errors/grpc-exception.filter';
+import { ERROR_CODE_METADATA_KEY } from '../errors/grpc-error';
 import {
   INTERNAL_CALLERS_ONLY,
   INTERNAL_TOKEN_KEY,

@@ -1,19 +1,7 @@
 import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import type { ErrorKind } from '@app/contracts';
-import { ErrorCodes } from '@app/contracts';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { kindOfSharedCode } from '../errors/transport-status';
 import { MetricsService } from './metrics';
-
-/** Outcome label of the shared error codes; other codes are a domain rule the client broke. */
-const KIND_OF_CODE: Record<string, ErrorKind> = {
-  [ErrorCodes.VALIDATION_FAILED]: 'INVALID_ARGUMENT',
-  [ErrorCodes.UNAUTHENTICATED]: 'UNAUTHENTICATED',
-  [ErrorCodes.FORBIDDEN]: 'PERMISSION_DENIED',
-  [ErrorCodes.NOT_FOUND]: 'NOT_FOUND',
-  [ErrorCodes.RATE_LIMITED]: 'RESOURCE_EXHAUSTED',
-  [ErrorCodes.INTERNAL]: 'INTERNAL',
-  [ErrorCodes.UNAVAILABLE]: 'UNAVAILABLE',
-};
 
 /**
  * socket.io metrics, measured on the server rather than by an interceptor (Nest does not
@@ -70,5 +58,5 @@ export function outcomeOf(reply: unknown): string {
   const { ok, error } = (reply ?? {}) as { ok?: unknown; error?: { code?: unknown } };
   if (ok !== false) return 'ok';
   const code = typeof error?.code === 'string' ? error.code : '';
-  return KIND_OF_CODE[code] ?? 'DOMAIN_RULE';
+  return kindOfSharedCode(code) ?? 'DOMAIN_RULE';
 }

@@ -1,1 +1,3 @@
 export * from './cursor';
+export * from './keyset-list';
+export * from './keyset-page';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { AccessTokenVerifier, bearerToken } from '../auth/access-token.verifier';
-import { toHttpErrorBody } from '../errors/http-exception.filter';
+import { toHttpErrorBody } from '../errors/http-error';
 import { clientAddress } from './client-address';
 import { RateLimitedError } from './rate-limited.error';
 import { Caller, RATE_LIMIT_OPTIONS, RateLimitOptions } from './rate-limit.options';

@@ -3,73 +3,41 @@ import {
   Global,
   Inject,
   Injectable,
-  Logger,
   Module,
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import { TerminusModule } from '@nestjs/terminus';
 import { ReadinessChecks } from '../health/readiness-checks';
+import { RedisConnections, type RedisModuleOptions } from './redis-connections';
+import { RedisHealthIndicator } from './redis-health.indicator';
 
-/** Injection token of the service's shared ioredis client (see {@link RedisModule}). */
+/** Injection token of the service's shared ioredis client (see {@link RedisConnections}). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
-export interface RedisModuleOptions {
-  /** `redis://host:port[/db]`. */
-  url: string;
-  /** Shown by `CLIENT LIST`, so an operator sees which service holds a connection. */
-  connectionName: string;
-}
-
-/** A check slower than this counts as down. */
-const PING_TIMEOUT_MS = 1_000;
-
-/** Registers Redis with `/health/ready` and closes the client on shutdown. */
+/** Registers Redis with `/health/ready` and closes every connection on shutdown. */
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(RedisConnections) private readonly connections: RedisConnections,
     private readonly readiness: ReadinessChecks,
-    private readonly indicators: HealthIndicatorService,
+    private readonly health: RedisHealthIndicator,
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register('redis', () => this.check());
+    this.readiness.register('redis', () => this.health.check(this.connections.shared));
   }
 
-  async check() {
-    const indicator = this.indicators.check('redis');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
-        PING_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([this.redis.ping(), timeout]);
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
+  // After the HTTP and socket.io servers have closed (Nest disposes them first).
   async onApplicationShutdown(): Promise<void> {
-    // quit() waits for pending replies; disconnect() is the fallback when Redis is gone.
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.connections.close();
   }
 }
 
 /**
- * The one ioredis client of a service (rate-limit counters, short-lived state), available
- * everywhere as {@link REDIS_CLIENT} and checked by `/health/ready`. Set up as auth's and
- * messenger's are: commands fail fast while disconnected (no offline queue, one retry),
- * so callers hear "unavailable" at once and fall back — the rate limiter to counting in
- * the instance's memory — instead of making requests wait; ioredis keeps reconnecting,
- * and an outage makes the service unready, never crash.
+ * A service's Redis, the only place its connections are made: the shared client as
+ * {@link REDIS_CLIENT}, dedicated pub/sub connections through {@link RedisConnections},
+ * one `redis` readiness check, every connection closed at shutdown.
  */
 @Global()
 @Module({})
@@ -79,26 +47,16 @@ export class RedisModule {
       module: RedisModule,
       imports: [TerminusModule],
       providers: [
+        { provide: RedisConnections, useFactory: () => new RedisConnections(options) },
         {
           provide: REDIS_CLIENT,
-          useFactory: (): Redis => {
-            const logger = new Logger('Redis');
-            const client = new Redis(options.url, {
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 1,
-              connectTimeout: 2_000,
-              connectionName: options.connectionName,
-            });
-            // Without a listener ioredis reports every reconnect failure as unhandled.
-            client.on('error', (error: Error) =>
-              logger.warn(`Redis connection error: ${error.message}`),
-            );
-            return client;
-          },
+          inject: [RedisConnections],
+          useFactory: (connections: RedisConnections) => connections.shared,
         },
+        RedisHealthIndicator,
         RedisLifecycle,
       ],
-      exports: [REDIS_CLIENT],
+      exports: [REDIS_CLIENT, RedisConnections],
     };
   }
 }

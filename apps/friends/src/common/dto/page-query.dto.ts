@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@app/platform';
 
 /** `?limit=&cursor=` of every list. */
 export class PageQueryDto {

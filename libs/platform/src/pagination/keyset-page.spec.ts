@@ -1,6 +1,7 @@
 import { ErrorCodes } from '@app/contracts';
-import { decodeKeyset, DomainError, encodeKeyset } from '@app/platform';
-import { MAX_PAGE_SIZE, pageRequest, toPage } from './pagination';
+import { DomainError } from '../errors/domain-error';
+import { decodeKeyset, encodeKeyset } from './cursor';
+import { MAX_PAGE_SIZE, pageRequest, toKeysetPage } from './keyset-page';
 
 const ID = '3f0c3a5e-8b7e-4a53-9a53-5a0b4b2f7c11';
 const cursorOf = (position: unknown[]) =>
@@ -39,10 +40,13 @@ describe('pagination', () => {
     const rows = [1, 2, 3].map((n) => ({ n, createdAt: new Date(n * 1000), id: ID }));
     const keyset = (r: (typeof rows)[number]) => ({ createdAt: r.createdAt, id: r.id });
 
-    const full = toPage(rows, 2, keyset, (r) => r.n);
+    const full = toKeysetPage(rows, 2, keyset, (r) => r.n);
     expect(full.items).toEqual([1, 2]);
     expect(decodeKeyset(full.nextCursor!)).toEqual({ createdAt: new Date(2000), id: ID });
 
-    expect(toPage(rows, 3, keyset, (r) => r.n)).toEqual({ items: [1, 2, 3], nextCursor: null });
+    expect(toKeysetPage(rows, 3, keyset, (r) => r.n)).toEqual({
+      items: [1, 2, 3],
+      nextCursor: null,
+    });
   });
 });

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { DomainError } from './domain-error';
 import { asOutage } from './dependency-outage';
-import { HTTP_STATUS_OF } from './http-status';
+import { codeOfHttpStatus, HTTP_STATUS_OF } from './transport-status';
 
 /** The JSON body of every HTTP error: `{statusCode, code, message}` (+ field details). */
 export interface HttpErrorBody {
@@ -11,15 +11,6 @@ export interface HttpErrorBody {
   message: string;
   details?: ReadonlyArray<{ field: string; message: string }>;
 }
-
-const CODE_OF_STATUS: Record<number, string> = {
-  400: ErrorCodes.VALIDATION_FAILED,
-  401: ErrorCodes.UNAUTHENTICATED,
-  403: ErrorCodes.FORBIDDEN,
-  404: ErrorCodes.NOT_FOUND,
-  413: 'COMMON.PAYLOAD_TOO_LARGE',
-  429: ErrorCodes.RATE_LIMITED,
-};
 
 /**
  * The HTTP answer to an error: domain errors keep their code; Nest's HTTP exceptions get
@@ -50,10 +41,7 @@ export function toHttpErrorBody(error: unknown, logger: Logger): HttpErrorBody {
         : exception.message;
     return {
       statusCode,
-      code:
-        typeof raw.code === 'string'
-          ? raw.code
-          : (CODE_OF_STATUS[statusCode] ?? `HTTP.${statusCode}`),
+      code: typeof raw.code === 'string' ? raw.code : codeOfHttpStatus(statusCode),
       message,
     };
   }
@@ -61,7 +49,7 @@ export function toHttpErrorBody(error: unknown, logger: Logger): HttpErrorBody {
   if (clientError) {
     return {
       statusCode: clientError.status,
-      code: CODE_OF_STATUS[clientError.status] ?? `HTTP.${clientError.status}`,
+      code: codeOfHttpStatus(clientError.status),
       message: clientError.message,
     };
   }

@@ -2,7 +2,7 @@ import { BadRequestException, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError } from './domain-error';
-import { ERROR_CODE_METADATA_KEY, GrpcErrorObject, toGrpcError } from './grpc-exception.filter';
+import { ERROR_CODE_METADATA_KEY, GrpcErrorObject, toGrpcError } from './grpc-error';
 
 describe('toGrpcError', () => {
   const logger = new Logger('test');

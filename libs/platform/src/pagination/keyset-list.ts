@@ -1,10 +1,5 @@
-import type { PageRequest } from './pagination';
-
-/** What every {@link KeysetList} row carries besides its own columns. */
-export interface KeysetRow {
-  /** `created_at` as epoch milliseconds (see {@link KeysetList}). */
-  created_ms: number;
-}
+import type { EntityManager } from 'typeorm';
+import type { PageRequest } from './keyset-page';
 
 /** A list of one table: whose rows, which columns, and the id that breaks ties in time. */
 export interface KeysetListSpec {
@@ -25,7 +20,7 @@ export interface KeysetListSpec {
  * `limit + 1` rows however deep it is.
  *
  * The statements are built once and run as plain SQL, without the query builder or entity
- * hydration: these are the service's hottest reads. `created_at` comes back as epoch
+ * hydration: lists are among a service's hottest reads. `created_at` comes back as epoch
  * milliseconds, which makes a `Date` without parsing timestamp text (the columns keep
  * milliseconds, so nothing is lost).
  */
@@ -48,7 +43,20 @@ export class KeysetList {
       ? [this.after, [owner, page.limit + 1, page.after.createdAt, page.after.id]]
       : [this.first, [owner, page.limit + 1]];
   }
-}
 
-/** The `created_at` of a {@link KeysetList} row. */
-export const createdAtOf = (row: KeysetRow): Date => new Date(row.created_ms);
+  /**
+   * Runs {@link page}: up to `page.limit + 1` rows, each with its columns as PostgreSQL
+   * names them and `createdAt`.
+   */
+  async read<R extends object>(
+    manager: EntityManager,
+    owner: string,
+    page: PageRequest,
+  ): Promise<Array<R & { createdAt: Date }>> {
+    const rows: Array<R & { created_ms: number }> = await manager.query(...this.page(owner, page));
+    return rows.map(({ created_ms, ...columns }) => ({
+      ...(columns as unknown as R),
+      createdAt: new Date(created_ms),
+    }));
+  }
+}

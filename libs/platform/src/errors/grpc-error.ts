@@ -3,20 +3,9 @@ import { RpcException } from '@nestjs/microservices';
 import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
 import { DomainError } from './domain-error';
-import { GRPC_STATUS_OF } from './http-status';
 import { asOutage } from './dependency-outage';
-import { toHttpErrorBody } from './http-exception.filter';
-
-const GRPC_STATUS_OF_HTTP: Record<number, number> = {
-  400: status.INVALID_ARGUMENT,
-  401: status.UNAUTHENTICATED,
-  403: status.PERMISSION_DENIED,
-  404: status.NOT_FOUND,
-  409: status.ALREADY_EXISTS,
-  413: status.INVALID_ARGUMENT,
-  429: status.RESOURCE_EXHAUSTED,
-  503: status.UNAVAILABLE,
-};
+import { toHttpErrorBody } from './http-error';
+import { GRPC_STATUS_OF, kindOfHttpStatus } from './transport-status';
 
 /** Metadata key carrying the stable domain error code next to the gRPC status. */
 export const ERROR_CODE_METADATA_KEY = 'x-error-code';
@@ -43,9 +32,10 @@ export function toGrpcError(error: unknown, logger: Logger): GrpcErrorObject | o
   if (exception instanceof HttpException) {
     // The global ValidationPipe and guards speak HTTP; a gRPC caller gets the matching status.
     const body = toHttpErrorBody(exception, logger);
+    const kind = kindOfHttpStatus(body.statusCode);
     metadata.set(ERROR_CODE_METADATA_KEY, body.code);
     return {
-      code: GRPC_STATUS_OF_HTTP[body.statusCode] ?? status.UNKNOWN,
+      code: kind ? GRPC_STATUS_OF[kind] : status.UNKNOWN,
       message: body.message,
       metadata,
     };
