@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { from, isObservable, mergeAll, type Observable, of } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 
-/** A socket as IoAdapter types it (Nest bundles its own copy of socket.io's types). */
+/** A socket as IoAdapter types it. */
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 type HandlerCallback = MessageMappingProperties['callback'];
 
@@ -38,7 +38,7 @@ export interface MessengerIoOptions {
  * - lean per-socket event handlers (see {@link bindMessageHandlers}).
  */
 export class MessengerIoAdapter extends IoAdapter {
-  private readonly logger = new Logger(MessengerIoAdapter.name);
+  protected override readonly logger = new Logger(MessengerIoAdapter.name);
   private readonly redisClients: Redis[] = [];
   /** Every subscribed event, in slot order; the same for every socket. */
   private readonly events: SharedEvent[] = [];
@@ -52,9 +52,11 @@ export class MessengerIoAdapter extends IoAdapter {
     super(app);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
+  // Nest passes the gateway's options, a partial set (socket.io fills in the rest), though
+  // IoAdapter 12 types the parameter as the full ServerOptions.
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const { corsOrigins, maxPayloadBytes } = this.options;
-    const server = super.createIOServer(port, {
+    const serverOptions: Partial<ServerOptions> = {
       ...options,
       cors: corsOptions(corsOrigins),
       maxHttpBufferSize: maxPayloadBytes,
@@ -62,7 +64,8 @@ export class MessengerIoAdapter extends IoAdapter {
         request: IncomingMessage,
         callback: (error: string | null | undefined, success: boolean) => void,
       ) => callback(null, originAllowed(request, corsOrigins)),
-    }) as Server;
+    };
+    const server = super.createIOServer(port, serverOptions as ServerOptions);
     server.adapter(this.redisAdapter());
     return server;
   }
