@@ -19,9 +19,12 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // jose ships ESM only; SWC turns it into CommonJS for Jest's module system.
+  // jose and every @nestjs/* package (Nest 12) ship ESM only. Node 24 loads them from the
+  // CommonJS build with require(esm), but Jest's own module loader does not (without
+  // --experimental-vm-modules): SWC turns them into CommonJS for it, `import.meta.url`
+  // included. See docs/adr/0033-nestjs-12-on-the-commonjs-build.md.
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcConfig] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs)/)'],
   moduleNameMapper: {
     '^@app/(auth-client|contracts|friends-client|kafka|messenger-client|platform|profile-client)$':
       '<rootDir>/libs/$1/src',

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { from, isObservable, mergeAll, type Observable, of } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 
-/** A socket as IoAdapter types it (Nest bundles its own copy of socket.io's types). */
+/** A socket as IoAdapter types it. */
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 type HandlerCallback = MessageMappingProperties['callback'];
 
@@ -44,7 +44,7 @@ export interface MessengerIoOptions {
  * - lean per-socket event handlers (see {@link bindMessageHandlers}).
  */
 export class MessengerIoAdapter extends IoAdapter {
-  private readonly logger = new Logger(MessengerIoAdapter.name);
+  protected override readonly logger = new Logger(MessengerIoAdapter.name);
   /** Every subscribed event, in slot order; the same for every socket. */
   private readonly events: SharedEvent[] = [];
   /** Nest's handler callbacks of each socket, bound to it, by event slot. */
@@ -57,9 +57,11 @@ export class MessengerIoAdapter extends IoAdapter {
     super(app);
   }
 
-  override createIOServer(port: number, options?: ServerOptions): Server {
+  // Nest passes the gateway's options, a partial set (socket.io fills in the rest), though
+  // IoAdapter 12 types the parameter as the full ServerOptions.
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const { corsOrigins, maxPayloadBytes } = this.options;
-    const server = super.createIOServer(port, {
+    const serverOptions: Partial<ServerOptions> = {
       ...options,
       cors: corsOptions(corsOrigins),
       maxHttpBufferSize: maxPayloadBytes,
@@ -67,7 +69,8 @@ export class MessengerIoAdapter extends IoAdapter {
         request: IncomingMessage,
         callback: (error: string | null | undefined, success: boolean) => void,
       ) => callback(null, originAllowed(request, corsOrigins)),
-    }) as Server;
+    };
+    const server = super.createIOServer(port, serverOptions as ServerOptions);
     server.adapter(this.redisAdapter());
     return server;
   }

@@ -64,8 +64,9 @@ export function graphqlOptions(
     path: '/graphql',
     autoSchemaFile: development ? SCHEMA_FILE : true,
     sortSchema: true,
-    // Apollo's own landing pages load from its CDNs: off, in favour of the bundled IDE.
-    playground: false,
+    // The driver's own GraphiQL page loads from a CDN: off (Apollo's landing page stays
+    // disabled too), in favour of the bundled IDE.
+    graphiql: false,
     introspection: policy.introspection,
     hideSchemaDetailsFromClientErrors: policy.hideSchemaDetails,
     allowBatchedHttpRequests: false,

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+
+/**
+ * A readiness check: a function Terminus can run (one of the shapes its
+ * `HealthIndicatorFunction` accepts) and the gRPC health service can call.
+ */
+export type ReadinessCheck = () => PromiseLike<HealthIndicatorResult> | HealthIndicatorResult;
 
 /**
  * The dependencies `/health/ready` checks. Modules that own a dependency (database, Kafka,
@@ -8,14 +14,14 @@ import type { HealthIndicatorFunction } from '@nestjs/terminus';
  */
 @Injectable()
 export class ReadinessChecks {
-  private readonly checks = new Map<string, HealthIndicatorFunction>();
+  private readonly checks = new Map<string, ReadinessCheck>();
   private draining = false;
 
-  register(name: string, check: HealthIndicatorFunction): void {
+  register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
   }
 
-  all(): HealthIndicatorFunction[] {
+  all(): ReadinessCheck[] {
     return [...this.checks.values()];
   }
 

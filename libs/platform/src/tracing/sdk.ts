@@ -5,7 +5,6 @@ import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
-import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { SocketIoInstrumentation } from '@opentelemetry/instrumentation-socket.io';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -34,8 +33,9 @@ let sdk: NodeSDK | undefined;
 
 /**
  * Starts the SDK with the instrumentations of our stack: HTTP and Express, gRPC (context
- * in metadata), GraphQL, Nest, PostgreSQL, Redis, socket.io and Kafka (context in record
- * headers). W3C `traceparent` propagation. Idempotent; returns the running SDK.
+ * in metadata), GraphQL, PostgreSQL, Redis, socket.io and Kafka (context in record
+ * headers). No Nest instrumentation: the OpenTelemetry one patches Nest up to 11 only
+ * (ADR 0033). W3C `traceparent` propagation. Idempotent; returns the running SDK.
  */
 export function startTracing(options: TracingOptions): NodeSDK {
   if (sdk) return sdk;
@@ -57,7 +57,6 @@ export function startTracing(options: TracingOptions): NodeSDK {
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
       }),
       new ExpressInstrumentation(),
-      new NestInstrumentation(),
       new GrpcInstrumentation(),
       new GraphQLInstrumentation({ mergeItems: true, ignoreTrivialResolveSpans: true }),
       // Only inside a traced operation: the outbox relay's polling would otherwise be a
