@@ -3,16 +3,19 @@
  * an idempotent request, a direct chat and a group with messages and reactions deletes the
  * account; then every service's database and API is checked for what is left of them
  * (ARCHITECTURE.md, "Cross-service rules"): nothing but tombstones of their messages,
- * which keep the other members' timelines and seqs whole.
+ * which keep the other members' timelines and seqs whole, and id-only event rows (the
+ * outboxes' copies of the email, nickname, display name and avatar are erased, ADR 0022).
  */
 import { ErrorCodes } from '@app/contracts';
 import {
   type ExecuteArgs,
   MyFriendsDocument,
   type TypedDocumentString,
+  UpdateProfileDocument,
   UserByNicknameDocument,
   UserDocument,
 } from '@app/profile-client';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { MessengerClient } from '@app/messenger-client';
 import {
@@ -53,12 +56,32 @@ async function rows<T = Record<string, unknown>>(
   }
 }
 
-/** How many rows of each query mention the user: every table that holds user data. */
-async function traces(userId: string): Promise<Record<string, number>> {
-  const count = async (service: ServiceName, sql: string) =>
-    Number((await rows<{ n: string }>(service, `SELECT count(*) AS n FROM ${sql}`, [userId]))[0].n);
+/**
+ * Rows of an event table about the user (`$1`, anywhere in the envelope) that carry any of
+ * the user's personal strings (`$2`: email, nickname, display name, avatar, message text).
+ */
+const PERSONAL_EVENTS = `outbox_events
+  WHERE strpos(envelope::text, $1::text) > 0
+    AND EXISTS (SELECT 1 FROM unnest($2::text[]) p
+                 WHERE strpos(lower(envelope::text), lower(p)) > 0)`;
+
+/**
+ * How many rows of each query mention the user: every table that holds user data, and the
+ * event tables' rows about the user that still carry the user's personal data (`personal`).
+ */
+async function traces(userId: string, personal: string[]): Promise<Record<string, number>> {
+  const count = async (service: ServiceName, sql: string) => {
+    const params = sql.includes('$2') ? [userId, personal] : [userId];
+    const [{ n }] = await rows<{ n: string }>(service, `SELECT count(*) AS n FROM ${sql}`, params);
+    return Number(n);
+  };
   const checks: Array<[string, ServiceName, string]> = [
     ['auth.credentials', 'auth', 'credentials WHERE user_id = $1'],
+    ['auth.registrations_in_progress', 'auth', 'registrations_in_progress WHERE user_id = $1'],
+    ['auth.outbox_events personal', 'auth', PERSONAL_EVENTS],
+    ['profile.outbox_events personal', 'profile', PERSONAL_EVENTS],
+    ['friends.outbox_events personal', 'friends', PERSONAL_EVENTS],
+    ['messenger.outbox_events personal', 'messenger', PERSONAL_EVENTS],
     ['auth.refresh_token_families', 'auth', 'refresh_token_families WHERE user_id = $1'],
     [
       'auth.refresh_tokens',
@@ -134,6 +157,19 @@ describe('account deletion across services', () => {
   let group: ChatView;
   let sentByAlice: MessageView[];
   let sentByBob: MessageView;
+  // What profile's events carry of Alice besides her nickname.
+  const aliceProfile = {
+    displayName: `Alice Liddell ${randomUUID().slice(0, 8)}`,
+    avatarUrl: `https://cdn.example.com/${randomUUID()}.png`,
+  };
+  /** Everything personal of Alice's that an event table could hold. */
+  const alicePersonal = () => [
+    alice.email,
+    alice.nickname,
+    aliceProfile.displayName,
+    aliceProfile.avatarUrl,
+    ...sentByAlice.map((m) => m.text),
+  ];
 
   beforeAll(async () => {
     auth = accountsClient();
@@ -141,6 +177,13 @@ describe('account deletion across services', () => {
       ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((p) => registerSessionUser(auth, p)),
     );
     await Promise.all([befriend(alice, bob), befriend(alice, frank)]);
+    // profile.profile.updated.v1 carries the display name and avatar to messenger.
+    await eventually(async () => {
+      const { updateProfile } = await profileQuery(alice.accessToken, UpdateProfileDocument, {
+        input: aliceProfile,
+      });
+      return updateProfile.displayName === aliceProfile.displayName ? true : undefined;
+    });
     // friends learns of users from auth's events: retry until it knows them. Sent with an
     // Idempotency-Key (a new one per attempt), so friends keeps an answer of Alice's.
     let attempt = 0;
@@ -215,7 +258,7 @@ describe('account deletion across services', () => {
       body: { password: alice.password },
     });
     expect(anonymous.status).toBe(401);
-    expect(await traces(alice.userId)).toMatchObject({ 'auth.credentials': 1 });
+    expect(await traces(alice.userId, alicePersonal())).toMatchObject({ 'auth.credentials': 1 });
     await expect(
       auth.login({ email: alice.email, password: alice.password }),
     ).resolves.toBeDefined();
@@ -223,8 +266,12 @@ describe('account deletion across services', () => {
 
   it('deletes: every session refused at once, email and nickname free at once, every service erases the user within seconds', async () => {
     const expired = new Promise<unknown>((resolve) => aliceSocket.once('auth:expired', resolve));
-    const before = (await traces(alice.userId))['messenger.messages with text'];
-    expect(before).toBe(2);
+    // Alice's data is there to find: her texts, and her registration and profile's events.
+    expect(await traces(alice.userId, alicePersonal())).toMatchObject({
+      'messenger.messages with text': 2,
+      'auth.outbox_events personal': 1,
+      'profile.outbox_events personal': 1,
+    });
 
     const deleted = await authHttp('DELETE', '/v1/auth/account', {
       token: alice.accessToken,
@@ -249,7 +296,7 @@ describe('account deletion across services', () => {
 
     // Within seconds, nothing of Alice is left in any service's database.
     await eventually(async () => {
-      const left = nothingLeft(await traces(alice.userId));
+      const left = nothingLeft(await traces(alice.userId, alicePersonal()));
       if (left.length > 0) throw new Error(`left: ${JSON.stringify(left)}`);
       return true;
     }, 15_000);

@@ -1,7 +1,8 @@
 /**
  * libs/kafka against the real broker and PostgreSQL: the outbox publishes what commits and
  * nothing that rolls back, consumers apply a redelivered event once, and a poison record
- * goes to the dead-letter topic without stopping the partition. It uses
+ * goes to the dead-letter topic without stopping the partition, a deleted user's personal
+ * fields leave the outbox. It uses
  * `messenger.message.sent.v1`, which no service consumes, so its poison records disturb
  * nobody. Like the stack's services, it works under the stack's topic prefix (ADR 0034):
  * the broker sees `e2e<instance>.messenger.message.sent.v1`, everything else the contract's
@@ -17,6 +18,7 @@ import {
   EventPublisher,
   KafkaModule,
   kafkaTransport,
+  OutboxErasure,
 } from '@app/kafka';
 import {
   DatabaseModule,
@@ -333,5 +335,50 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     expect(sample('outbox_oldest_event_age_seconds', {})).toBe(0);
     expect(text).toMatch(/kafka_consumer_lag\{topic="messenger\.message\.sent\.v1",partition="\d"/);
     expect(text).not.toContain(E2E_TOPIC_PREFIX);
+  });
+
+  // After the metrics: the rows written here are never sent (published already, or withheld).
+  it("erases a deleted user's personal fields from the outbox: published rows keep their ids, unpublished ones are never sent", async () => {
+    const tx = app.get(TransactionHost);
+    const events = app.get(EventPublisher);
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    const registered = (userId: string) => ({
+      userId,
+      email: `${userId}@example.test`,
+      nickname: `n_${userId.slice(0, 8)}`,
+    });
+    // Both users' registrations, committed as the relay leaves them once sent.
+    const sent = await tx.run(async () => {
+      const envelopes = [
+        await events.publish(Topics.UserRegistered, registered(alice), { key: alice }),
+        await events.publish(Topics.UserRegistered, registered(bob), { key: bob }),
+      ];
+      await tx.manager.query(
+        'UPDATE outbox_events SET published_at = now() WHERE event_id = ANY($1)',
+        [envelopes.map((e) => e.id)],
+      );
+      return envelopes;
+    });
+
+    const { erased, pending } = await tx.run(async () => {
+      const envelope = await events.publish(Topics.UserRegistered, registered(alice), {
+        key: alice,
+      });
+      const result = await app
+        .get(OutboxErasure)
+        .eraseUser(alice, { [Topics.UserRegistered]: ['email', 'nickname'] });
+      return { erased: result, pending: envelope };
+    });
+
+    expect(erased).toEqual({ redacted: 1, withheld: 1 });
+    const { rows } = await db.query<{ event_id: string; payload: unknown }>(
+      `SELECT event_id, envelope -> 'payload' AS payload FROM outbox_events
+        WHERE event_id = ANY($1) ORDER BY seq`,
+      [[...sent.map((e) => e.id), pending.id]],
+    );
+    expect(rows).toEqual([
+      { event_id: sent[0].id, payload: { userId: alice, email: null, nickname: null } },
+      { event_id: sent[1].id, payload: registered(bob) },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ export * from './event-tables.migration';
 export * from './applied-versions.migration';
 export * from './event-retention.migration';
 export * from './outbox/event-publisher';
+export * from './outbox/outbox-erasure';
 export * from './outbox/outbox-event.entity';
 export * from './outbox/outbox-relay';
 export * from './consumer/event-context';

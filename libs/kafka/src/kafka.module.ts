@@ -8,15 +8,17 @@ import { KafkaHealthIndicator } from './kafka.health';
 import { KafkaMetrics } from './kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
 import { EventPublisher, OutboxEventPublisher } from './outbox/event-publisher';
+import { OutboxErasure } from './outbox/outbox-erasure';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { EventRetentionMetrics } from './retention/event-retention.metrics';
 import { EventTablePruner } from './retention/event-table-pruner';
 import { TopicNames } from './topic-names';
 
 /**
- * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers and
- * {@link KafkaEventServer} for `@EventPattern` consumers, and {@link EventTablePruner},
- * which deletes old rows of both event tables. Needs `DatabaseModule`, `HealthModule` and
+ * The event bus: {@link EventPublisher} (transactional outbox + relay) for producers,
+ * {@link OutboxErasure} to erase a deleted user from the outbox, {@link KafkaEventServer}
+ * for `@EventPattern` consumers, and {@link EventTablePruner}, which deletes old rows of
+ * both event tables. Needs `DatabaseModule`, `HealthModule` and
  * `MetricsModule` from `@app/platform`.
  */
 @Global()
@@ -34,12 +36,20 @@ export class KafkaModule {
         KafkaMetrics,
         OutboxRelay,
         { provide: EventPublisher, useClass: OutboxEventPublisher },
+        OutboxErasure,
         KafkaEventServer,
         VersionGate,
         EventRetentionMetrics,
         EventTablePruner,
       ],
-      exports: [EventPublisher, KafkaEventServer, KafkaConnection, VersionGate, TopicNames],
+      exports: [
+        EventPublisher,
+        OutboxErasure,
+        KafkaEventServer,
+        KafkaConnection,
+        VersionGate,
+        TopicNames,
+      ],
     };
   }
 }

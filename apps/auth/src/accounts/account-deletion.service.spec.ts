@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, OutboxErasure } from '@app/kafka';
 import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
@@ -64,6 +64,11 @@ async function setup() {
     findSession: jest.fn().mockResolvedValue(session(60_000)),
   };
   const events = { publish: jest.fn().mockImplementation(step('publish')) };
+  const outbox = {
+    eraseUser: jest
+      .fn()
+      .mockImplementation(step('erase from outbox', { redacted: 1, withheld: 0 })),
+  };
   const nicknames = { releaseDeleted: jest.fn().mockImplementation(step('erase in profile')) };
   const tx = new FakeTransactionHost((step) => steps.push(step));
   const moduleRef = await Test.createTestingModule({
@@ -74,6 +79,7 @@ async function setup() {
       { provide: AttemptLimiter, useValue: limiter },
       { provide: RefreshTokensService, useValue: sessions },
       { provide: EventPublisher, useValue: events },
+      { provide: OutboxErasure, useValue: outbox },
       { provide: NicknameReservations, useValue: nicknames },
       { provide: TransactionHost, useValue: tx },
     ],
@@ -87,6 +93,7 @@ async function setup() {
     limiter,
     sessions,
     events,
+    outbox,
     nicknames,
   };
 }
@@ -101,8 +108,8 @@ async function domainError(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 describe('AccountDeletionService', () => {
-  it('ends every session, deletes the account and writes auth.user.deleted.v1 in one transaction, then frees the nickname', async () => {
-    const { service, steps, sessions, events, hasher } = await setup();
+  it('ends every session, deletes the account, erases it from the outbox and writes auth.user.deleted.v1 in one transaction, then frees the nickname', async () => {
+    const { service, steps, sessions, events, outbox, hasher } = await setup();
 
     await service.deleteAccount(CALLER, 'the password', CLIENT);
 
@@ -112,11 +119,16 @@ describe('AccountDeletionService', () => {
       'lock account',
       'end sessions',
       'delete account',
+      'erase from outbox',
       'publish',
       'commit',
       'erase in profile',
     ]);
     expect(sessions.endAllSessions).toHaveBeenCalledWith(USER_ID, 'account_deleted');
+    expect(outbox.eraseUser).toHaveBeenCalledWith(USER_ID, {
+      [Topics.UserRegistered]: ['email', 'nickname'],
+      [Topics.AccountSuspended]: ['reason'],
+    });
     expect(events.publish).toHaveBeenCalledWith(
       Topics.UserDeleted,
       { userId: USER_ID },

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, OutboxErasure, type PersonalFields } from '@app/kafka';
 import { TransactionHost } from '@app/platform';
 import type { ClientContext } from '../common/client-context';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
@@ -17,10 +17,21 @@ import { PasswordHasher } from './password-hasher';
 export const RECENT_LOGIN_MINUTES = 5;
 
 /**
+ * What auth's events say of a user beyond ids: erased from its outbox with the account. A
+ * suspension's reason is the administrator's words about the user; `account_audit_log`
+ * keeps it, the event's copy goes.
+ */
+export const AUTH_PERSONAL_FIELDS: PersonalFields = {
+  [Topics.UserRegistered]: ['email', 'nickname'],
+  [Topics.AccountSuspended]: ['reason'],
+};
+
+/**
  * Deletes accounts (ADR 0022). The caller confirms with the password, or — for an account
  * made through OAuth, which has none — with a login of the last {@link RECENT_LOGIN_MINUTES}
  * minutes. Then, in one transaction: every session ends, the credentials go (refresh tokens
- * and OAuth links with them) and `auth.user.deleted.v1` is written, on which every service
+ * and OAuth links with them), the user's personal fields leave auth's outbox
+ * ({@link OutboxErasure}) and `auth.user.deleted.v1` is written, on which every service
  * erases the user. Right after the commit profile is asked to erase the user at once, so the
  * nickname is free for the next registration without waiting for the event.
  */
@@ -34,6 +45,7 @@ export class AccountDeletionService {
     private readonly limiter: AttemptLimiter,
     private readonly sessions: RefreshTokensService,
     private readonly events: EventPublisher,
+    private readonly outbox: OutboxErasure,
     private readonly nicknames: NicknameReservations,
     private readonly tx: TransactionHost,
   ) {}
@@ -54,6 +66,7 @@ export class AccountDeletionService {
       if (!(await this.accounts.findForUpdate(account.userId))) throw invalidAccessToken();
       await this.sessions.endAllSessions(account.userId, 'account_deleted');
       await this.accounts.delete(account.userId);
+      await this.outbox.eraseUser(account.userId, AUTH_PERSONAL_FIELDS);
       await this.events.publish(
         Topics.UserDeleted,
         { userId: account.userId },

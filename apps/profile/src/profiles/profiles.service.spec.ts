@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, OutboxErasure } from '@app/kafka';
 import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { FriendshipsService } from '../friendships/friendships.service';
@@ -74,6 +74,7 @@ describe('ProfilesService', () => {
   let tx: FakeTransactionHost;
   let events: { publish: jest.Mock };
   let friendships: { forgetUser: jest.Mock };
+  let outbox: { eraseUser: jest.Mock };
   let live: { publish: jest.Mock; subscribe: jest.Mock };
 
   beforeEach(async () => {
@@ -82,6 +83,7 @@ describe('ProfilesService', () => {
     jest.spyOn(tx, 'run');
     events = { publish: jest.fn().mockResolvedValue(undefined) };
     friendships = { forgetUser: jest.fn().mockResolvedValue(undefined) };
+    outbox = { eraseUser: jest.fn().mockResolvedValue({ redacted: 0, withheld: 0 }) };
     live = { publish: jest.fn().mockResolvedValue(undefined), subscribe: jest.fn() };
     const moduleRef = await Test.createTestingModule({
       providers: [
@@ -89,6 +91,7 @@ describe('ProfilesService', () => {
         { provide: ProfilesRepository, useValue: repo },
         { provide: TransactionHost, useValue: tx },
         { provide: EventPublisher, useValue: events },
+        { provide: OutboxErasure, useValue: outbox },
         { provide: FriendshipsService, useValue: friendships },
         { provide: ProfileUpdates, useValue: live },
       ],
@@ -226,12 +229,15 @@ describe('ProfilesService', () => {
   });
 
   describe('deleteAccount', () => {
-    it('erases the profile and any reservation', async () => {
+    it('erases the profile, any reservation and the personal fields of its outbox rows', async () => {
       const userId = randomUUID();
       await service.deleteAccount(userId);
       expect(repo.deleteById).toHaveBeenCalledWith(userId);
       expect(repo.deleteReservation).toHaveBeenCalledWith(userId);
       expect(friendships.forgetUser).toHaveBeenCalledWith(userId);
+      expect(outbox.eraseUser).toHaveBeenCalledWith(userId, {
+        [Topics.ProfileUpdated]: ['nickname', 'displayName', 'avatarUrl'],
+      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
-import { EventPublisher } from '@app/kafka';
+import { EventPublisher, OutboxErasure, type PersonalFields } from '@app/kafka';
 import { CursorPart, decodeCursor, encodeCursor, TransactionHost } from '@app/platform';
 import { z } from 'zod';
 import { FriendshipsService } from '../friendships/friendships.service';
@@ -38,6 +38,11 @@ function searchPosition(cursor: string): { rank: number; id: string } {
   return { rank, id };
 }
 
+/** What profile's events say of a user beyond ids: erased from its outbox with the user. */
+export const PROFILE_PERSONAL_FIELDS: PersonalFields = {
+  [Topics.ProfileUpdated]: ['nickname', 'displayName', 'avatarUrl'],
+};
+
 /** The rules of profiles and of the unique, case-insensitive nicknames they carry. */
 @Injectable()
 export class ProfilesService {
@@ -47,6 +52,7 @@ export class ProfilesService {
     private readonly profiles: ProfilesRepository,
     private readonly tx: TransactionHost,
     private readonly events: EventPublisher,
+    private readonly outbox: OutboxErasure,
     private readonly friendships: FriendshipsService,
     private readonly live: ProfileUpdates,
   ) {}
@@ -180,10 +186,15 @@ export class ProfilesService {
     await this.profiles.deleteReservation(userId);
   }
 
-  /** Erases everything profile holds about a deleted account. */
+  /**
+   * Erases everything profile holds about a deleted account, its profile's past versions in
+   * the outbox included. Runs inside the caller's transaction (the consumer's, or
+   * `EraseUser`'s).
+   */
   async deleteAccount(userId: string): Promise<void> {
     await this.profiles.deleteById(userId);
     await this.profiles.deleteReservation(userId);
     await this.friendships.forgetUser(userId);
+    await this.outbox.eraseUser(userId, PROFILE_PERSONAL_FIELDS);
   }
 }
