@@ -5,6 +5,8 @@ import {
   commonConfig,
   tokenVerificationConfig,
   internalCallsEnvSchema,
+  redisConfig,
+  redisEnvSchema,
 } from '@app/platform';
 import { z } from 'zod';
 
@@ -21,10 +23,10 @@ const hostPort = (fallback: string) =>
 export const messengerConfigSchema = commonEnvSchema
   .extend(tokenVerificationEnvSchema.shape)
   .extend(internalCallsEnvSchema.shape)
+  .extend(redisEnvSchema('messenger').shape)
   .extend({
     HTTP_PORT: env.port(3004),
     DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/messenger'),
-    REDIS_URL: env.url('redis://127.0.0.1:6379'),
     /** `host:port` of friends' gRPC server (friendship checks before direct chats). */
     FRIENDS_GRPC_URL: hostPort('127.0.0.1:50053'),
     /** Deadline of every outgoing gRPC call, in milliseconds. */
@@ -58,7 +60,7 @@ export const messengerConfigSchema = commonEnvSchema
     ...commonConfig(e),
     http: { port: e.HTTP_PORT },
     database: { url: e.DATABASE_URL },
-    redis: { url: e.REDIS_URL },
+    redis: redisConfig(e),
     auth: tokenVerificationConfig(e),
     friends: { grpcUrl: e.FRIENDS_GRPC_URL },
     /** The service credential, sent with every call to friends' internal gRPC API. */

@@ -65,22 +65,26 @@ export class MessagesService {
     input: { chatId: string; clientMessageId: string; text: string; replyToId?: string },
   ): Promise<MessageView> {
     await this.access.cachedWriter(input.chatId, senderId);
-    const result = await this.writer.write({
-      kind: 'send',
-      chatId: input.chatId,
-      actorId: senderId,
-      messageId: randomUUID(),
-      clientMessageId: input.clientMessageId,
-      text: input.text,
-      replyToId: input.replyToId ?? null,
-    });
-    if (result.outcome === 'stored') {
-      const view = toMessageView(stored(result));
-      // No await between the commit and the push: a chat's pushes leave in seq order.
-      this.notifier.toUsers(result.memberIds, 'message:new', { message: view });
-      return view;
+    const result = await this.writer.write(
+      {
+        kind: 'send',
+        chatId: input.chatId,
+        actorId: senderId,
+        messageId: randomUUID(),
+        clientMessageId: input.clientMessageId,
+        text: input.text,
+        replyToId: input.replyToId ?? null,
+      },
+      // Pushed by the writer as the flush commits, in queue order: a chat's in seq order.
+      (committed) => {
+        if (committed.outcome !== 'stored') return;
+        const message = toMessageView(stored(committed));
+        this.notifier.toUsers(committed.memberIds, 'message:new', { message });
+      },
+    );
+    if (result.outcome === 'stored' || result.outcome === 'duplicate') {
+      return toMessageView(stored(result));
     }
-    if (result.outcome === 'duplicate') return toMessageView(stored(result));
     throw refusal(result.outcome, 'A message cannot be sent here');
   }
 
@@ -255,16 +259,16 @@ export class MessagesService {
     write: Exclude<TimelineWrite, { kind: 'send' }>,
     forbiddenMessage: string,
   ): Promise<MessageView> {
-    const result = await this.writer.write(write);
-    if (result.outcome === 'changed') {
-      const view = toMessageView(stored(result));
-      this.notifier.toUsers(result.memberIds, 'message:updated', {
-        seq: result.seq as number,
-        message: view,
+    const result = await this.writer.write(write, (committed) => {
+      if (committed.outcome !== 'changed') return;
+      this.notifier.toUsers(committed.memberIds, 'message:updated', {
+        seq: committed.seq as number,
+        message: toMessageView(stored(committed)),
       });
-      return view;
+    });
+    if (result.outcome === 'changed' || result.outcome === 'unchanged') {
+      return toMessageView(stored(result));
     }
-    if (result.outcome === 'unchanged') return toMessageView(stored(result));
     throw refusal(result.outcome, forbiddenMessage);
   }
 }

@@ -3,11 +3,19 @@ import { APP_CONFIG, REDIS_CLIENT } from '@app/platform';
 import type { Redis } from 'ioredis';
 import type { MessengerConfig } from '../config/messenger.config';
 
-const socketsKey = (userId: string) => `messenger:sockets:${userId}`;
-/** Users announced online, each scored with the expiry of their newest socket entry. */
-const ONLINE_KEY = 'messenger:online';
-/** When each user was last seen (their last socket closed, or now while online). */
-const LAST_SEEN_KEY = 'messenger:last-seen';
+/**
+ * The registry's keys, under the service's `REDIS_KEY_PREFIX` (default `messenger`), so
+ * stacks sharing one Redis never sweep, count or announce each other's users.
+ */
+function keysOf(prefix: string) {
+  return {
+    sockets: (userId: string) => `${prefix}:sockets:${userId}`,
+    /** Users announced online, each scored with the expiry of their newest socket entry. */
+    online: `${prefix}:online`,
+    /** When each user was last seen (their last socket closed, or now while online). */
+    lastSeen: `${prefix}:last-seen`,
+  };
+}
 
 /**
  * Lua: the user's entry in the online set (KEYS[1], member ARGV[2]) takes the expiry of
@@ -28,18 +36,20 @@ const FOLLOW_NEWEST_SOCKET = `
 @Injectable()
 export class ConnectionRegistry {
   private readonly ttlMs: number;
+  private readonly keys: ReturnType<typeof keysOf>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: MessengerConfig,
   ) {
     this.ttlMs = config.presence.connectionTtlMs;
+    this.keys = keysOf(config.redis.keyPrefix);
   }
 
   /** Records a socket of `userId`; resolves how many live sockets the user has now. */
   async add(userId: string, socketId: string): Promise<number> {
     const now = Date.now();
-    const key = socketsKey(userId);
+    const key = this.keys.sockets(userId);
     const replies = await this.redis
       .multi()
       .zremrangebyscore(key, '-inf', now)
@@ -52,7 +62,7 @@ export class ConnectionRegistry {
 
   /** Forgets a socket; resolves how many live sockets the user has left. */
   async remove(userId: string, socketId: string): Promise<number> {
-    const key = socketsKey(userId);
+    const key = this.keys.sockets(userId);
     const replies = await this.redis
       .multi()
       .zrem(key, socketId)
@@ -69,9 +79,9 @@ export class ConnectionRegistry {
     const pipeline = this.redis.pipeline();
     for (const { userId, socketId } of sockets) {
       // XX: a socket removed meanwhile is not brought back.
-      pipeline.zadd(socketsKey(userId), 'XX', expiry, socketId);
-      pipeline.pexpire(socketsKey(userId), this.ttlMs);
-      pipeline.zadd(ONLINE_KEY, 'XX', 'GT', expiry, userId);
+      pipeline.zadd(this.keys.sockets(userId), 'XX', expiry, socketId);
+      pipeline.pexpire(this.keys.sockets(userId), this.ttlMs);
+      pipeline.zadd(this.keys.online, 'XX', 'GT', expiry, userId);
     }
     await pipeline.exec();
   }
@@ -86,8 +96,8 @@ export class ConnectionRegistry {
        if added == 0 then ${FOLLOW_NEWEST_SOCKET} end
        return added`,
       2,
-      ONLINE_KEY,
-      socketsKey(userId),
+      this.keys.online,
+      this.keys.sockets(userId),
       Date.now() + this.ttlMs,
       userId,
     );
@@ -108,9 +118,9 @@ export class ConnectionRegistry {
        if removed == 1 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[1]) end
        return removed`,
       3,
-      ONLINE_KEY,
-      socketsKey(userId),
-      LAST_SEEN_KEY,
+      this.keys.online,
+      this.keys.sockets(userId),
+      this.keys.lastSeen,
       now,
       userId,
     );
@@ -122,7 +132,7 @@ export class ConnectionRegistry {
    * without closing them. At most `limit`, oldest first.
    */
   async expiredOnline(limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(ONLINE_KEY, '-inf', Date.now(), 'LIMIT', 0, limit);
+    return this.redis.zrangebyscore(this.keys.online, '-inf', Date.now(), 'LIMIT', 0, limit);
   }
 
   /** Whether each user has a live socket, and when each was last seen (null: never). */
@@ -132,8 +142,8 @@ export class ConnectionRegistry {
     if (userIds.length === 0) return [];
     const now = Date.now();
     const pipeline = this.redis.pipeline();
-    for (const userId of userIds) pipeline.zcount(socketsKey(userId), now, '+inf');
-    pipeline.hmget(LAST_SEEN_KEY, ...userIds);
+    for (const userId of userIds) pipeline.zcount(this.keys.sockets(userId), now, '+inf');
+    pipeline.hmget(this.keys.lastSeen, ...userIds);
     const replies = (await pipeline.exec()) ?? [];
     const lastSeen = (replies[userIds.length]?.[1] as Array<string | null> | undefined) ?? [];
     return userIds.map((userId, i) => {
@@ -145,7 +155,7 @@ export class ConnectionRegistry {
 
   /** When the user was last seen (their last socket closed), or null. */
   async lastSeen(userId: string): Promise<number | null> {
-    const seen = await this.redis.hget(LAST_SEEN_KEY, userId);
+    const seen = await this.redis.hget(this.keys.lastSeen, userId);
     return seen ? Number(seen) : null;
   }
 }

@@ -100,6 +100,55 @@ describe('TimelineWriter', () => {
     ]);
   });
 
+  it('runs commit hooks in queue order before any caller resumes, across retries and flushes', async () => {
+    const { writer, batches, releaseNext, turn } = controlledFlushes((texts) =>
+      texts.includes('bad'),
+    );
+    const pushed: string[] = [];
+    const resumed: string[] = [];
+    const hook = (text: string) => () => {
+      pushed.push(text);
+    };
+    // A caller that resumes through one more async layer than the others: pushing in its
+    // continuation would put its write behind later writes of the same flush.
+    const throughLayer = async (text: string) => {
+      const layer = async () => writer.write(edit(text), hook(text));
+      await layer();
+      resumed.push(text);
+    };
+    const direct = async (text: string) => {
+      await writer.write(edit(text), hook(text));
+      resumed.push(text);
+    };
+    const settled = (calls: Array<Promise<void>>) => Promise.allSettled(calls);
+    const first = settled([throughLayer('1'), direct('2'), throughLayer('3')]);
+    await turn();
+    // Queued while the first flush is in flight; this one fails as a whole, and is retried.
+    const second = settled([direct('4'), direct('bad'), throughLayer('5')]);
+    for (let i = 0; i < 5; i += 1) await releaseNext();
+    await Promise.all([first, second]);
+
+    expect(batches).toEqual([['1', '2', '3'], ['4', 'bad', '5'], ['4'], ['bad'], ['5']]);
+    expect(pushed).toEqual(['1', '2', '3', '4', '5']);
+    // The callers themselves resume in whatever order their await depth gives.
+    expect(resumed).toEqual(['2', '1', '3', '4', '5']);
+  });
+
+  it('answers a write whose commit hook throws with that error; the others go on', async () => {
+    const { writer, releaseNext } = controlledFlushes();
+    const pushed: string[] = [];
+    const failing = writer
+      .write(edit('x'), () => {
+        throw new Error('push failed');
+      })
+      .catch((error: Error) => error.message);
+    const fine = writer.write(edit('y'), () => pushed.push('y'));
+    await releaseNext();
+    await expect(failing).resolves.toBe('push failed');
+    await expect(fine).resolves.toMatchObject({ outcome: 'unchanged' });
+    expect(pushed).toEqual(['y']);
+  });
+
   it('gives every write its own event id, and waits for queued writes before shutdown', async () => {
     const { writer, batches, eventIds, releaseNext } = controlledFlushes();
     const pending = [writer.write(edit('x')), writer.write(edit('y'))];

@@ -21,8 +21,17 @@ export const MAX_FLUSH_SIZE = 500;
 
 const PRODUCER = producerOf(Topics.MessageSent);
 
+/**
+ * Called with a write's result the moment its flush has committed, synchronously and in
+ * queue order, before any awaiting code resumes: where the push of a change goes, so a
+ * chat's pushes leave in seq order by construction (not by every caller resuming in the
+ * same number of microtask turns).
+ */
+export type OnCommitted = (result: WriteResult) => void;
+
 interface Pending {
   entry: FlushEntry;
+  onCommitted?: OnCommitted;
   resolve: (result: WriteResult) => void;
   reject: (error: unknown) => void;
 }
@@ -75,13 +84,15 @@ export class TimelineWriter implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Queues `write` for the next flush; resolves its {@link WriteResult} once committed.
-   * Must be called in the request's context: the event records its trace.
+   * Queues `write` for the next flush; resolves its {@link WriteResult} once committed,
+   * after calling `onCommitted` with it (see {@link OnCommitted}; an exception there is
+   * the write's error). Must be called in the request's context: the event records its
+   * trace.
    */
-  write(write: TimelineWrite): Promise<WriteResult> {
+  write(write: TimelineWrite, onCommitted?: OnCommitted): Promise<WriteResult> {
     return new Promise<WriteResult>((resolve, reject) => {
       const entry: FlushEntry = { ...write, eventId: randomUUID(), headers: eventTraceHeaders() };
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry, onCommitted, resolve, reject });
       this.schedule();
     });
   }
@@ -125,7 +136,18 @@ export class TimelineWriter implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     this.relay?.nudge();
-    // In queue order: a chat's writes resolve (and so push) in seq order.
-    batch.forEach((pending, i) => pending.resolve(results[i]));
+    // In queue order and in this one synchronous loop: a chat's writes push in seq order,
+    // whatever their callers do once resumed.
+    batch.forEach((pending, i) => committed(pending, results[i]));
   }
+}
+
+function committed(pending: Pending, result: WriteResult): void {
+  try {
+    pending.onCommitted?.(result);
+  } catch (error) {
+    pending.reject(error);
+    return;
+  }
+  pending.resolve(result);
 }
