@@ -136,6 +136,19 @@ describeBrowser('web client through the gateway', () => {
     expect(width).toBeGreaterThan(0);
   }
 
+  /**
+   * Waits for the chat view's composer; when the page shows an error instead, fails with
+   * its text (what the person would read), not with a bare time-out.
+   */
+  async function expectChatOpen(person: Person): Promise<void> {
+    const composer = person.page.getByRole('textbox', { name: 'Message', exact: true });
+    const refused = person.page.getByRole('alert');
+    await composer.or(refused).first().waitFor();
+    if (!(await composer.isVisible())) {
+      throw new Error(`the chat did not open: ${await refused.first().textContent()}`);
+    }
+  }
+
   const messages = (person: Person): Locator => person.page.getByRole('log', { name: 'Messages' });
 
   const message = (person: Person, text: string): Locator =>
@@ -177,6 +190,7 @@ describeBrowser('web client through the gateway', () => {
       .filter({ hasText: bob.nickname })
       .getByRole('button', { name: 'Message' })
       .click();
+    await expectChatOpen(ada);
     await send(ada, 'Hello Bob');
     await message(ada, 'Hello Bob').waitFor();
 

@@ -12,6 +12,7 @@ import {
   Producer,
 } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import './request-queue-fix';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from './kafka.options';
 import { DISCONNECT_TIMEOUT_MS, settleWithin } from './settle-within';
 import { TopicNames } from './topic-names';

@@ -1,4 +1,5 @@
 import { ErrorCodes } from '@app/contracts';
+import type { VersionGate } from '@app/kafka';
 import type { FriendshipChecker } from '../friends-client/friendship-checker';
 import type { FriendshipReplica } from '../friends-client/friendship-replica.repository';
 import { ChatAccess } from './chat-access';
@@ -22,6 +23,7 @@ function setup(
   membership: Membership | null,
   truth = { friends: true, blocked: false },
   cached: ChatRoster | null = null,
+  deletedAccounts: string[] = [],
 ) {
   const chats = {
     membership: jest.fn(async () => membership),
@@ -36,11 +38,17 @@ function setup(
     ),
   };
   const cache = { roster: jest.fn(async () => cached), forget: jest.fn() };
+  const versions = {
+    reached: jest.fn(async (stream: string, version: number) =>
+      deletedAccounts.some((id) => stream === `account:${id}` && version === 2),
+    ),
+  };
   const access = new ChatAccess(
     chats as unknown as ChatsRepository,
     friendships,
     replica as unknown as FriendshipReplica,
     cache as unknown as MembershipCache,
+    versions as unknown as VersionGate,
   );
   return { access, chats, friendships, cache };
 }
@@ -87,18 +95,41 @@ describe('ChatAccess', () => {
     );
   });
 
-  it('refuses unknown users before looking at anyone’s friendships', async () => {
+  it('refuses users unknown to messenger and to friends before known strangers', async () => {
     const { access, friendships } = setup(null, { friends: false, blocked: false });
     const unknown = '99999999-9999-4999-8999-999999999999';
     const stranger = '33333333-3333-4333-8333-333333333333';
     expect(await codeOf(access.mayAdd(ME, [PEER, unknown, stranger]))).toBe(
       ErrorCodes.MESSENGER_INVALID_MEMBERS,
     );
-    expect(friendships.check).not.toHaveBeenCalled();
+    // Only the unknown id was asked about: the stranger's friendship was never looked at.
+    expect(friendships.check.mock.calls).toEqual([[ME, unknown]]);
     expect(await codeOf(access.mayAdd(ME, [PEER, stranger]))).toBe(
       ErrorCodes.MESSENGER_NOT_FRIENDS,
     );
     expect(await codeOf(access.mayAdd(ME, [PEER]))).toBe('ok');
+  });
+
+  it('lets a friend the replicas have not heard of yet be added, as friends confirms', async () => {
+    // Just registered and befriended: messenger's users and friendship replicas both lag.
+    const newcomer = '99999999-9999-4999-8999-999999999998';
+    const { access, friendships } = setup(null, { friends: true, blocked: false });
+    expect(await codeOf(access.mayAdd(ME, [newcomer]))).toBe('ok');
+    expect(friendships.check).toHaveBeenCalledWith(ME, newcomer);
+  });
+
+  it('still refuses an unknown id that friends relates to the actor only by a block', async () => {
+    const newcomer = '99999999-9999-4999-8999-999999999998';
+    const { access } = setup(null, { friends: true, blocked: true });
+    expect(await codeOf(access.mayAdd(ME, [newcomer]))).toBe(ErrorCodes.MESSENGER_INVALID_MEMBERS);
+  });
+
+  it('refuses an account messenger has erased even while friends still lists the friendship', async () => {
+    const gone = '99999999-9999-4999-8999-999999999997';
+    const { access } = setup(null, { friends: true, blocked: false }, null, [gone]);
+    expect(await codeOf(access.mayAdd(ME, [PEER, gone]))).toBe(
+      ErrorCodes.MESSENGER_INVALID_MEMBERS,
+    );
   });
 
   describe('from the membership cache', () => {

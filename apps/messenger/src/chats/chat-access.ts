@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AccountLifecycle } from '@app/contracts';
+import { VersionGate } from '@app/kafka';
 import { FriendshipChecker } from '../friends-client/friendship-checker';
 import { FriendshipReplica } from '../friends-client/friendship-replica.repository';
 import type { MemberRole } from './chat.view';
@@ -23,6 +25,7 @@ export class ChatAccess {
     private readonly friendships: FriendshipChecker,
     private readonly replica: FriendshipReplica,
     private readonly cache: MembershipCache,
+    private readonly versions: VersionGate,
   ) {}
 
   /** The caller's membership of the chat (with its member ids if asked), or `CHAT.NOT_MEMBER`. */
@@ -99,18 +102,38 @@ export class ChatAccess {
   /**
    * Checks that `actorId` may bring each of `userIds` into a chat: every one a user
    * messenger knows (`MESSENGER.INVALID_MEMBERS`), a friend of the actor and not blocking
-   * it either way (`MESSENGER.NOT_FRIENDS`). Unknown ids are refused before anyone's
-   * friendships are looked at, and neither error says which user or why.
+   * it either way (`MESSENGER.NOT_FRIENDS`). Unknown ids are refused before the known
+   * ones' friendships are looked at, and neither error says which user or why.
+   *
+   * Both replicas follow events, so a person who just registered and was befriended may
+   * be missing from the users replica when the actor, who saw the friendship in friends'
+   * own answer, asks for a chat. An id the replica does not know therefore counts as
+   * unknown only when friends does not confirm it as the actor's friend (a friendship
+   * exists between accounts only) or messenger has already applied its account's deletion.
    */
   async mayAdd(actorId: string, userIds: readonly string[]): Promise<void> {
     const relations = await this.replica.relationsOf(actorId, userIds);
-    const doubtful = relations.filter((r) => !r.friends || r.blocked);
+    const doubtful = relations.filter((r) => !r.friends || r.blocked).map((r) => r.userId);
     // A friend exists by definition; only the others need the users replica.
-    const unknown = await this.chats.unknownUsers(doubtful.map((r) => r.userId));
-    if (unknown.length > 0) throw invalidMembers('Some of these users do not exist');
-    for (const { userId } of doubtful) {
-      const relation = await this.friendships.check(actorId, userId);
-      if (!relation.friends || relation.blocked) throw notFriends();
+    const unknown = new Set(await this.chats.unknownUsers(doubtful));
+    for (const userId of unknown) {
+      if (!(await this.friendsSay(actorId, userId)) || (await this.erased(userId))) {
+        throw invalidMembers('Some of these users do not exist');
+      }
     }
+    for (const userId of doubtful) {
+      if (!unknown.has(userId) && !(await this.friendsSay(actorId, userId))) throw notFriends();
+    }
+  }
+
+  /** friends' answer (the replica's while friends cannot answer): friends, no block. */
+  private async friendsSay(actorId: string, otherId: string): Promise<boolean> {
+    const relation = await this.friendships.check(actorId, otherId);
+    return relation.friends && !relation.blocked;
+  }
+
+  /** Whether messenger has applied the account's deletion (friends may not have yet). */
+  private erased(userId: string): Promise<boolean> {
+    return this.versions.reached(AccountLifecycle.stream(userId), AccountLifecycle.deleted);
   }
 }
