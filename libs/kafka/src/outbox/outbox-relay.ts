@@ -11,6 +11,7 @@ import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
 import { TopicNames } from '../topic-names';
 import { OutboxMessage, OutboxRow, toMessage, withinBytes } from './outbox-batch';
+import { WakeablePause } from '../wakeable-pause';
 
 /** Most rows one batch reads: under a backlog, one send and one mark cover this many events. */
 const BATCH_SIZE = 1_000;
@@ -37,7 +38,7 @@ const RELAY_LOCK_KEY = 0x6f7574626f78; // "outbox"
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
-  private wake?: () => void;
+  private readonly idle = new WakeablePause();
   private loop?: Promise<void>;
   private nudged = false;
 
@@ -56,14 +57,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.idle.wake();
     await this.loop;
   }
 
   /** Something was committed: relay now instead of at the next poll. */
   nudge(): void {
     this.nudged = true;
-    this.wake?.();
+    this.idle.wake();
   }
 
   /**
@@ -135,18 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       if (sent > 0 || this.nudged) continue;
       // Back off while Kafka or the database is down, up to ten poll periods.
-      await this.sleep(pollMs * Math.min(2 ** failures, 10));
+      await this.idle.pause(pollMs * Math.min(2 ** failures, 10));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

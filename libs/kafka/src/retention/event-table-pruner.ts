@@ -13,6 +13,7 @@ import {
   KafkaModuleOptions,
 } from '../kafka.options';
 import { EventRetentionMetrics, EventTable } from './event-retention.metrics';
+import { WakeablePause } from '../wakeable-pause';
 
 /**
  * One batch of each table: pick at most `$2` rows older than `$1` ms, skipping rows another
@@ -61,7 +62,7 @@ export class EventTablePruner implements OnApplicationBootstrap, BeforeApplicati
   private readonly settings: Required<EventRetentionOptions>;
   private stopped = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly idle = new WakeablePause();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,7 +82,7 @@ export class EventTablePruner implements OnApplicationBootstrap, BeforeApplicati
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.idle.wake();
     await this.loop;
   }
 
@@ -116,7 +117,7 @@ export class EventTablePruner implements OnApplicationBootstrap, BeforeApplicati
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      await this.sleep(this.settings.intervalMs);
+      await this.idle.pause(this.settings.intervalMs);
       if (this.stopped) return;
       try {
         const pruned = await this.prune();
@@ -128,16 +129,5 @@ export class EventTablePruner implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn({ err: error }, 'Pruning the event tables failed; retrying next round');
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
