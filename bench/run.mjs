@@ -20,7 +20,7 @@ import { BENCH_BUILD_DIR, BenchStack } from './lib/stack.mjs';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 /** Every case, in run order. */
-export const CASE_IDS = ['A1', 'A2', 'B', 'C', 'D', 'E', 'F', 'GW'];
+export const CASE_IDS = ['A1', 'A2', 'B', 'C', 'D', 'E', 'F', 'G', 'GW', 'H', 'I', 'J'];
 
 const say = (line) => process.stdout.write(`[bench] ${line}\n`);
 

@@ -359,7 +359,7 @@ export class LoadWorkers {
  * @param {BenchUser[]} users
  * @param {RoomSpec[]} rooms
  */
-async function seedMessengerReplicas(stack, users, rooms) {
+export async function seedMessengerReplicas(stack, users, rooms) {
   const db = stack.db('messenger');
   const ids = users.map((u) => u.userId);
   await db.query(

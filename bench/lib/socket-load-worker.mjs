@@ -4,7 +4,8 @@
 // latency is two readings of one clock.
 //
 // Orders (each answered with `{type: 'done', id, result}` or `{type: 'failed', id, error}`):
-//   connect {side, url, rooms, createChats?, batch}  open every member's socket; with createChats,
+//   connect {side, url, rooms, createChats?, batch}  open every member's socket (added to the
+//                                               side's rooms); with createChats,
 //                                               the first member of each room creates the
 //                                               group chat (`chat:create`) and the room
 //                                               takes its id
@@ -27,6 +28,8 @@ const DRAIN_MS = 10_000;
  * @typedef {object} Member
  * @property {string} userId
  * @property {Record<string, unknown>} auth   the handshake `auth` of its socket
+ * @property {string} [url]   the server it connects to, when not the order's (J spreads a
+ *   chat's members over two messenger instances)
  * @property {import('socket.io-client').Socket} [socket]
  */
 
@@ -78,14 +81,15 @@ function emitWithAck(socket, event, payload) {
  * @param {{ side: string, url: string, rooms: Room[], createChats?: boolean, batch?: number }} order
  */
 async function connect({ side, url, rooms, createChats = false, batch = 100 }) {
-  roomsBySide.set(side, rooms);
+  // A side may be connected in stages (G plans its users from the first stage's cost).
+  roomsBySide.set(side, [...(roomsBySide.get(side) ?? []), ...rooms]);
   const members = rooms.flatMap((room) => room.members);
   const started = performance.now();
   // In batches: a thousand simultaneous handshakes only queue up in the server.
   for (let i = 0; i < members.length; i += batch) {
     await Promise.all(
       members.slice(i, i + batch).map(async (member) => {
-        member.socket = await open(url, member.auth);
+        member.socket = await open(member.url ?? url, member.auth);
       }),
     );
   }
@@ -283,7 +287,14 @@ async function runPhase({
       const tick = () => {
         const now = performance.now();
         const due = Math.min(now, windowEnd) - windowStart;
-        const target = Math.floor((due / 1000) * ratePerSec);
+        // Send k is planned at k × interval (the first at the window's start), so by `due`
+        // floor(due / interval) + 1 are due — not floor(due / interval), which sent each
+        // one interval after its planned time and added that interval to every latency
+        // (20 ms at 50 sends/s per worker; fixed 2026-12-03).
+        const target = Math.min(
+          Math.floor((due / 1000) * ratePerSec) + 1,
+          Math.ceil((durationMs / 1000) * ratePerSec),
+        );
         while (stats.sends < target) {
           // The latency clock starts at the planned time, however late this tick runs.
           const scheduledAt = windowStart + stats.sends * intervalMs;

@@ -6,6 +6,7 @@
 // 0 turns it off), each until the earlier of the token's `exp` and 60 s, least recently
 // used dropped first, failures never cached.
 // Env: JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, VERIFIED_TOKEN_CACHE_SIZE.
+// messenger keeps no such cache (a socket verifies its token once): H runs it with 0.
 
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -27,8 +28,18 @@ const verified =
  * @param {import('node:http').IncomingMessage} req
  * @returns {Promise<string | undefined>}
  */
-export async function bearerUser(req) {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+export function bearerUser(req) {
+  return tokenUser(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+}
+
+/**
+ * The user id (`sub`) of a valid access token (from the cache when it holds it), or
+ * undefined when it does not verify. The socket.io baseline of case H verifies its
+ * handshake's token with it.
+ * @param {string} token
+ * @returns {Promise<string | undefined>}
+ */
+export async function tokenUser(token) {
   const known = verified?.get(token);
   if (known) return known;
   try {
