@@ -10,7 +10,7 @@ import { Global, INestApplication, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Test } from '@nestjs/testing';
-import { EventPublisher, VersionGate } from '@app/kafka';
+import { EventPublisher, OutboxErasure, VersionGate } from '@app/kafka';
 import { AccessTokenVerifier, DatabaseModule, HealthModule } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -33,8 +33,9 @@ const verifier = {
     { provide: EventPublisher, useValue: { publish: () => Promise.resolve() } },
     { provide: AccessTokenVerifier, useValue: verifier },
     VersionGate,
+    OutboxErasure,
   ],
-  exports: [EventPublisher, AccessTokenVerifier, VersionGate],
+  exports: [EventPublisher, AccessTokenVerifier, VersionGate, OutboxErasure],
 })
 class StubsModule {}
 
