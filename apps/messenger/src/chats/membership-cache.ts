@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { RedisConnections } from '@app/platform';
+import { APP_CONFIG, RedisConnections } from '@app/platform';
 import type { Redis } from 'ioredis';
+import type { MessengerConfig } from '../config/messenger.config';
 import { ChatRoster, ChatsRepository } from './chats.repository';
 
-/** The Redis channel every instance hears membership changes on. */
-const CHANNEL = 'messenger:membership-changed';
+/**
+ * The Redis channel every instance of one deployment hears membership changes on, under the
+ * service's `REDIS_KEY_PREFIX` (like the socket.io adapter's), so stacks sharing a Redis do
+ * not drop each other's cache entries.
+ */
+const channelOf = (keyPrefix: string): string => `${keyPrefix}:membership-changed`;
 /** Chats kept at most; the oldest entry goes first (a hot chat is simply read again). */
 const MAX_CHATS = 100_000;
 
@@ -43,11 +48,14 @@ export class MembershipCache implements OnModuleInit, OnApplicationShutdown {
   private live = false;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  private readonly channel: string;
 
   constructor(
     private readonly repository: ChatsRepository,
     @Inject(RedisConnections) redis: RedisConnections,
+    @Inject(APP_CONFIG) config: MessengerConfig,
   ) {
+    this.channel = channelOf(config.redis.keyPrefix);
     // Lazy, so that nothing connects before init.
     this.publisher = redis.open('membership-pub', { lazyConnect: true });
     this.subscriber = redis.open('membership-sub', { lazyConnect: true, autoResubscribe: false });
@@ -111,7 +119,7 @@ export class MembershipCache implements OnModuleInit, OnApplicationShutdown {
   private announce(message: string): void {
     this.drop(message);
     this.publisher
-      .publish(CHANNEL, message)
+      .publish(this.channel, message)
       .catch((error: Error) =>
         this.logger.warn(`membership change not announced to other instances: ${error.message}`),
       );
@@ -160,7 +168,7 @@ export class MembershipCache implements OnModuleInit, OnApplicationShutdown {
 
   private async subscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(CHANNEL);
+      await this.subscriber.subscribe(this.channel);
     } catch (error) {
       this.logger.warn(`membership channel not subscribed: ${(error as Error).message}`);
       return;
