@@ -65,6 +65,8 @@ export class MessagesService {
     input: { chatId: string; clientMessageId: string; text: string; replyToId?: string },
   ): Promise<MessageView> {
     await this.access.cachedWriter(input.chatId, senderId);
+    // The view pushed is the view acknowledged: built once per stored send.
+    let view: MessageView | undefined;
     const result = await this.writer.write(
       {
         kind: 'send',
@@ -78,12 +80,12 @@ export class MessagesService {
       // Pushed by the writer as the flush commits, in queue order: a chat's in seq order.
       (committed) => {
         if (committed.outcome !== 'stored') return;
-        const message = toMessageView(stored(committed));
-        this.notifier.toUsers(committed.memberIds, 'message:new', { message });
+        view = toMessageView(stored(committed));
+        this.notifier.toUsers(committed.memberIds, 'message:new', { message: view });
       },
     );
     if (result.outcome === 'stored' || result.outcome === 'duplicate') {
-      return toMessageView(stored(result));
+      return view ?? toMessageView(stored(result));
     }
     throw refusal(result.outcome, 'A message cannot be sent here');
   }
@@ -259,15 +261,17 @@ export class MessagesService {
     write: Exclude<TimelineWrite, { kind: 'send' }>,
     forbiddenMessage: string,
   ): Promise<MessageView> {
+    let view: MessageView | undefined;
     const result = await this.writer.write(write, (committed) => {
       if (committed.outcome !== 'changed') return;
+      view = toMessageView(stored(committed));
       this.notifier.toUsers(committed.memberIds, 'message:updated', {
         seq: committed.seq as number,
-        message: toMessageView(stored(committed)),
+        message: view,
       });
     });
     if (result.outcome === 'changed' || result.outcome === 'unchanged') {
-      return toMessageView(stored(result));
+      return view ?? toMessageView(stored(result));
     }
     throw refusal(result.outcome, forbiddenMessage);
   }
