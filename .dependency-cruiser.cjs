@@ -90,6 +90,28 @@ module.exports = {
       },
     },
     {
+      name: 'domain-not-on-the-edge',
+      comment:
+        'Inside an app, services, repositories and domain code (aggregates, rules, errors, ' +
+        'events, entities) never import the transport edge — request and response DTOs ' +
+        '(dto/), controllers, resolvers, gateways: the edge maps to and from them. (The ' +
+        "generated gRPC types come through @app/contracts' index, so ESLint checks those.)",
+      severity: 'error',
+      from: {
+        path: [
+          '^apps/[^/]+/src/.+[.](service|repository|aggregate|rules|errors|events)[.]ts$',
+          '^apps/[^/]+/src/.+/entities/',
+        ],
+        pathNot: '[.]spec[.]ts$',
+      },
+      to: {
+        path: [
+          '^apps/[^/]+/src/.+/dto/',
+          '^apps/[^/]+/src/.+[.](controller|resolver|gateway)[.]ts$',
+        ],
+      },
+    },
+    {
       name: 'no-circular',
       comment: 'Cycles make module initialisation order fragile.',
       severity: 'error',

@@ -37,6 +37,30 @@ export default tseslint.config(
     },
   },
   {
+    // The layer rule dependency-cruiser cannot see (.dependency-cruiser.cjs,
+    // `domain-not-on-the-edge`): the generated gRPC types are names of @app/contracts, and a
+    // service, repository or domain file never takes them; the controller maps them.
+    files: [
+      'apps/*/src/**/*.{service,repository,aggregate,rules,errors,events}.ts',
+      'apps/*/src/**/entities/**/*.ts',
+    ],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@app/contracts',
+              importNames: ['AuthV1', 'FriendsV1', 'ProfileV1'],
+              message: 'Generated gRPC types belong to the transport edge (controllers).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The browser client (apps/web): React's rules of hooks, browser globals.
     files: ['apps/web/src/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],

@@ -1,7 +1,8 @@
 /**
  * `npm run lint` must fail when an app imports another app or reaches into a lib's
- * internals. Runs the real dependency-cruiser with the repo's rules over a small tree
- * written for the purpose.
+ * internals, or when a service or domain file of an app imports its transport edge. Runs
+ * the real dependency-cruiser with the repo's rules over a small tree written for the
+ * purpose.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,31 @@ describe('import boundaries (dependency-cruiser rules of npm run lint)', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('libs-through-their-index');
+  });
+
+  it.each([
+    ['a service imports a transport DTO', 'accounts.service.ts', './dto/login.dto'],
+    ['a repository imports a controller', 'accounts.repository.ts', './accounts.grpc.controller'],
+  ])('fails when %s of its app', (_case, file, target) => {
+    const result = cruise({
+      'apps/auth/src/accounts/dto/login.dto.ts': 'export const LoginDto = 1;\n',
+      'apps/auth/src/accounts/accounts.grpc.controller.ts': 'export const route = 1;\n',
+      [`apps/auth/src/accounts/${file}`]: `import * as edge from '${target}';\nexport const x = edge;\n`,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('domain-not-on-the-edge');
+  });
+
+  it('accepts a controller that maps a DTO for its service', () => {
+    const result = cruise({
+      'apps/auth/src/accounts/dto/login.dto.ts': 'export class LoginDto {}\n',
+      'apps/auth/src/accounts/accounts.service.ts': 'export const login = 1;\n',
+      'apps/auth/src/accounts/accounts.controller.ts':
+        "import { LoginDto } from './dto/login.dto';\nimport { login } from './accounts.service';\n" +
+        'export const x = [LoginDto, login];\n',
+    });
+    expect(result.output).toContain('no dependency violations');
+    expect(result.status).toBe(0);
   });
 
   it('fails when a lib imports an app', () => {

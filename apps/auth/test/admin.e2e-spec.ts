@@ -33,7 +33,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 async function adminScript(command: 'grant' | 'revoke', email: string) {
   return promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'scripts', 'admin-role.mjs'), command, email],
+    ['--import', 'tsx', join(ROOT, 'scripts', 'admin-role.ts'), command, email],
     { env: { ...process.env, AUTH_DATABASE_URL: serviceEnv('auth').DATABASE_URL } },
   );
 }

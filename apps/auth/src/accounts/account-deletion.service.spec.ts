@@ -1,10 +1,14 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher, OutboxErasure } from '@app/kafka';
-import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
+import {
+  DomainError,
+  FakeTransactionHost,
+  TransactionHost,
+  type VerifiedAccessToken,
+} from '@app/platform';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
 import { RefreshTokenFamilyEntity } from '../tokens/entities/refresh-token-family.entity';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { AccountDeletionService } from './account-deletion.service';

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
 import { EventPublisher, OutboxErasure, type PersonalFields } from '@app/kafka';
-import { TransactionHost } from '@app/platform';
+import { TransactionHost, type VerifiedAccessToken } from '@app/platform';
 import type { ClientContext } from '../common/client-context';
 import { NicknameReservations } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { invalidAccessToken } from '../tokens/tokens.errors';
 import { invalidCredentials, recentLoginRequired } from './accounts.errors';

@@ -23,17 +23,6 @@ export const invalidCredentials = (): DomainError =>
     'Invalid email or password',
   );
 
-/** Request fields broke the rules; `details` lists each problem. */
-export const validationFailed = (
-  details: ReadonlyArray<{ field: string; message: string }>,
-): DomainError =>
-  new DomainError(
-    'INVALID_ARGUMENT',
-    ErrorCodes.VALIDATION_FAILED,
-    `Invalid request: ${details.map((d) => d.message).join('; ')}`,
-    details,
-  );
-
 /**
  * An administrator suspended the account. Said only to whoever proved to be its user (a
  * correct password, a valid refresh token), so it reveals nothing to a guesser.

@@ -1,6 +1,6 @@
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { AuthV1 } from '@app/contracts';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, validateDto } from '@app/platform';
 import type { Metadata } from '@grpc/grpc-js';
 import { grpcClient } from '../common/client-context';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
@@ -14,7 +14,6 @@ import { DeleteAccountDto } from './dto/delete-account.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { RefreshTokenDto, ValidateTokenDto } from './dto/token.dto';
-import { validateRequest } from './dto/validate-request';
 
 /** What Nest passes a gRPC handler after the request and metadata. */
 type GrpcCall = { getPeer?: () => string };
@@ -22,8 +21,8 @@ type GrpcCall = { getPeer?: () => string };
 /**
  * `auth.v1.AuthService` over gRPC: the account methods (sessions and administration have
  * controllers of their own). Requests are typed by the generated interfaces (so the
- * global HTTP ValidationPipe leaves them alone) and validated with {@link validateRequest}
- * against the same DTOs as the HTTP gateway.
+ * global validation pipe leaves them alone) and checked with {@link validateDto} against
+ * the same DTOs as the HTTP gateway.
  */
 @Controller()
 @AuthServiceMethods('register', 'login', 'refresh', 'logout', 'validateToken', 'deleteAccount')
@@ -44,7 +43,7 @@ export class AccountsGrpcController implements Pick<
     metadata?: Metadata,
     call?: GrpcCall,
   ): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(RegisterDto, request);
+    const dto = await validateDto(RegisterDto, request);
     return this.accounts.register(dto, grpcClient(metadata, call, this.config.trustProxy));
   }
 
@@ -53,7 +52,7 @@ export class AccountsGrpcController implements Pick<
     metadata?: Metadata,
     call?: GrpcCall,
   ): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(LoginDto, request);
+    const dto = await validateDto(LoginDto, request);
     return this.accounts.login(
       dto.email,
       dto.password,
@@ -62,12 +61,12 @@ export class AccountsGrpcController implements Pick<
   }
 
   async refresh(request: AuthV1.RefreshRequest): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(RefreshTokenDto, request);
+    const dto = await validateDto(RefreshTokenDto, request);
     return this.accounts.refresh(dto.refreshToken);
   }
 
   async logout(request: AuthV1.LogoutRequest): Promise<AuthV1.LogoutResponse> {
-    const dto = await validateRequest(RefreshTokenDto, request);
+    const dto = await validateDto(RefreshTokenDto, request);
     await this.accounts.logout(dto.refreshToken);
     return {};
   }
@@ -77,10 +76,10 @@ export class AccountsGrpcController implements Pick<
    * gets here (it is not among main.ts' public methods; ADR 0015). The request is typed
    * `unknown` because a decorated method gets its parameter types recorded, and the
    * generated `ValidateTokenRequest` is also a value (its codec) that the global
-   * ValidationPipe would mistake for a DTO class; {@link validateRequest} checks it instead.
+   * validation pipe would mistake for a DTO class; {@link validateDto} checks it instead.
    */
   async validateToken(request: unknown): Promise<AuthV1.ValidateTokenResponse> {
-    const dto = await validateRequest(ValidateTokenDto, request);
+    const dto = await validateDto(ValidateTokenDto, request);
     const user = await this.accounts.validateToken(dto.accessToken);
     return {
       userId: user.userId,
@@ -98,7 +97,7 @@ export class AccountsGrpcController implements Pick<
     call?: GrpcCall,
   ): Promise<AuthV1.DeleteAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
-    const dto = await validateRequest(DeleteAccountDto, request);
+    const dto = await validateDto(DeleteAccountDto, request);
     await this.deletion.deleteAccount(
       caller,
       dto.password ?? '',

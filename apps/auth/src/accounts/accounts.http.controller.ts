@@ -25,7 +25,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthV1 } from '@app/contracts';
-import { APP_CONFIG, INTERNAL_TOKEN_KEY, InternalCallerGuard } from '@app/platform';
+import { APP_CONFIG, INTERNAL_TOKEN_KEY, InternalCallerGuard, validateDto } from '@app/platform';
 import type { Request } from 'express';
 import { httpClient } from '../common/client-context';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
@@ -40,7 +40,6 @@ import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { AuthTokensDto, LogoutResponseDto, ValidateTokenResponseDto } from './dto/responses.dto';
 import { RefreshTokenDto, ValidateTokenDto } from './dto/token.dto';
-import { validateRequest } from './dto/validate-request';
 
 const invalid = { type: ErrorBodyDto, description: '`COMMON.VALIDATION_FAILED`, with `details`' };
 const internal = { type: ErrorBodyDto, description: '`COMMON.INTERNAL`: nothing more is said' };
@@ -52,9 +51,9 @@ const throttled = {
 
 /**
  * The HTTP/JSON gateway: each route is one `auth.v1.AuthService` RPC with the same fields
- * in camelCase, the same DTOs and rules (checked by {@link validateRequest}, as on gRPC,
+ * in camelCase, the same DTOs and rules (checked by {@link validateDto}, as on gRPC,
  * so both transports answer a bad field alike), and the same service method. Bodies are
- * declared `unknown` so the global ValidationPipe does not validate them a second way.
+ * declared `unknown` so the global validation pipe does not check them a second way.
  */
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -84,7 +83,7 @@ export class AccountsHttpController {
   })
   @ApiInternalServerErrorResponse(internal)
   async register(@Body() body: unknown, @Req() request: Request): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(RegisterDto, body);
+    const dto = await validateDto(RegisterDto, body);
     return this.accounts.register(dto, httpClient(request, this.config.trustProxy));
   }
 
@@ -101,7 +100,7 @@ export class AccountsHttpController {
   @ApiTooManyRequestsResponse(throttled)
   @ApiInternalServerErrorResponse(internal)
   async login(@Body() body: unknown, @Req() request: Request): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(LoginDto, body);
+    const dto = await validateDto(LoginDto, body);
     return this.accounts.login(
       dto.email,
       dto.password,
@@ -124,7 +123,7 @@ export class AccountsHttpController {
   })
   @ApiInternalServerErrorResponse(internal)
   async refresh(@Body() body: unknown): Promise<AuthV1.AuthTokens> {
-    const dto = await validateRequest(RefreshTokenDto, body);
+    const dto = await validateDto(RefreshTokenDto, body);
     return this.accounts.refresh(dto.refreshToken);
   }
 
@@ -136,7 +135,7 @@ export class AccountsHttpController {
   @ApiBadRequestResponse(invalid)
   @ApiInternalServerErrorResponse(internal)
   async logout(@Body() body: unknown): Promise<AuthV1.LogoutResponse> {
-    const dto = await validateRequest(RefreshTokenDto, body);
+    const dto = await validateDto(RefreshTokenDto, body);
     await this.accounts.logout(dto.refreshToken);
     return {};
   }
@@ -158,7 +157,7 @@ export class AccountsHttpController {
   })
   @ApiInternalServerErrorResponse(internal)
   async validate(@Body() body: unknown): Promise<AuthV1.ValidateTokenResponse> {
-    const dto = await validateRequest(ValidateTokenDto, body);
+    const dto = await validateDto(ValidateTokenDto, body);
     const user = await this.accounts.validateToken(dto.accessToken);
     return {
       userId: user.userId,
@@ -196,7 +195,7 @@ export class AccountsHttpController {
     @Req() request: Request,
   ): Promise<AuthV1.DeleteAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorization);
-    const dto = await validateRequest(DeleteAccountDto, body);
+    const dto = await validateDto(DeleteAccountDto, body);
     await this.deletion.deleteAccount(
       caller,
       dto.password ?? '',

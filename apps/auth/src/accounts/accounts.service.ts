@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuthV1, ErrorCodes, Topics } from '@app/contracts';
+import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
 import { type AuthenticatedUser, DomainError, TransactionHost } from '@app/platform';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import {
 } from '../profile-client/nickname-reservations';
 import { AttemptLimiter } from '../rate-limit/attempt-limiter';
 import { AccessTokensService } from '../tokens/access-tokens.service';
+import type { AuthTokens } from '../tokens/auth-tokens';
 import { RefreshTokensService, type SessionOrigin } from '../tokens/refresh-tokens.service';
 import { invalidRefreshToken } from '../tokens/tokens.errors';
 import {
@@ -61,7 +62,7 @@ export class AccountsService {
    * process die between the steps, the sweeper finishes (c) (ADR 0026).
    * Attempts are limited per email and per client address.
    */
-  async register(input: Registration, client: ClientContext): Promise<AuthV1.AuthTokens> {
+  async register(input: Registration, client: ClientContext): Promise<AuthTokens> {
     const email = normalizeEmail(input.email);
     await this.limiter.consumeRegistration(email, client.address);
     // Cheap early answer that spares profile a reservation; the unique index still
@@ -94,7 +95,7 @@ export class AccountsService {
     emailInput: string,
     nicknameHint: string,
     link: (userId: string) => Promise<void>,
-  ): Promise<AuthV1.AuthTokens> {
+  ): Promise<AuthTokens> {
     const email = normalizeEmail(emailInput);
     if (await this.accounts.findByEmail(email)) throw emailTaken();
     const userId = randomUUID();
@@ -116,10 +117,7 @@ export class AccountsService {
    * Starts a session (token pair) for a user already authenticated by other means; a
    * suspended account is refused.
    */
-  async startSession(
-    userId: string,
-    beforeIssue?: () => Promise<void>,
-  ): Promise<AuthV1.AuthTokens> {
+  async startSession(userId: string, beforeIssue?: () => Promise<void>): Promise<AuthTokens> {
     const credential = await this.accounts.findById(userId);
     if (!credential) throw invalidCredentials();
     return this.tx.run(async () => {
@@ -136,8 +134,8 @@ export class AccountsService {
   private async runSaga(
     userId: string,
     reserve: () => Promise<string>,
-    complete: (nickname: string) => Promise<AuthV1.AuthTokens>,
-  ): Promise<AuthV1.AuthTokens> {
+    complete: (nickname: string) => Promise<AuthTokens>,
+  ): Promise<AuthTokens> {
     await this.registrations.start(userId);
     let nickname: string;
     try {
@@ -170,7 +168,7 @@ export class AccountsService {
     account: { userId: string; email: string; passwordHash: string | null; nickname: string },
     extra?: (userId: string) => Promise<void>,
     origin?: SessionOrigin,
-  ): Promise<AuthV1.AuthTokens> {
+  ): Promise<AuthTokens> {
     const { userId, email, passwordHash, nickname } = account;
     return this.tx.run(async () => {
       if (!(await this.registrations.complete(userId))) throw registrationAbandoned();
@@ -209,11 +207,7 @@ export class AccountsService {
    * Checks a password; unknown email and wrong password fail alike, in similar time, and
    * count alike against the account's and the address's failed-login limits.
    */
-  async login(
-    emailInput: string,
-    password: string,
-    client: ClientContext,
-  ): Promise<AuthV1.AuthTokens> {
+  async login(emailInput: string, password: string, client: ClientContext): Promise<AuthTokens> {
     const email = normalizeEmail(emailInput);
     // Taken before the check, not recorded after it: attempts in flight at the same time
     // would otherwise all find the counter under the limit (ADR 0016).
@@ -267,7 +261,7 @@ export class AccountsService {
    * Rotates a refresh token and signs a fresh access token for its session, with the
    * account's roles as they are now. A suspended or deleted account is refused.
    */
-  async refresh(refreshToken: string): Promise<AuthV1.AuthTokens> {
+  async refresh(refreshToken: string): Promise<AuthTokens> {
     const rotated = await this.refreshTokens.rotate(refreshToken, (userId) =>
       this.admit(userId, invalidRefreshToken),
     );
@@ -322,7 +316,7 @@ export class AccountsService {
    * account that exists and is not suspended (read under a share lock: see
    * {@link AccountsRepository.findForShare}).
    */
-  private async issueTokens(userId: string, origin?: SessionOrigin): Promise<AuthV1.AuthTokens> {
+  private async issueTokens(userId: string, origin?: SessionOrigin): Promise<AuthTokens> {
     const account = await this.admit(userId, invalidCredentials);
     const session = await this.refreshTokens.issue(userId, origin);
     const access = await this.accessTokens.issue({

@@ -1,10 +1,14 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
+import {
+  DomainError,
+  FakeTransactionHost,
+  TransactionHost,
+  type VerifiedAccessToken,
+} from '@app/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { CredentialEntity } from '../accounts/entities/credential.entity';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { AccountAdministrationService } from './account-administration.service';
 import { AccountAuditRepository } from './account-audit.repository';

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { TransactionHost } from '@app/platform';
+import { TransactionHost, type VerifiedAccessToken } from '@app/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { AccountAuditRepository } from './account-audit.repository';
 import { accountNotFound, adminOnly, cannotSuspendSelf } from './admin.errors';

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '@app/contracts';
-import { DomainError } from '@app/platform';
+import { DomainError, validationFailed } from '@app/platform';
 
 /** The caller's token lacks the admin role, or the account no longer has it. */
 export const adminOnly = (): DomainError =>
@@ -10,9 +10,7 @@ export const accountNotFound = (): DomainError =>
 
 /** An administrator suspending their own account would lock themselves out. */
 export const cannotSuspendSelf = (): DomainError =>
-  new DomainError(
-    'INVALID_ARGUMENT',
-    ErrorCodes.VALIDATION_FAILED,
-    'An administrator cannot suspend their own account',
+  validationFailed(
     [{ field: 'userId', message: 'an administrator cannot suspend their own account' }],
+    'An administrator cannot suspend their own account',
   );

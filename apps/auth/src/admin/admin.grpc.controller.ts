@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { AuthV1 } from '@app/contracts';
+import { validateDto } from '@app/platform';
 import type { Metadata } from '@grpc/grpc-js';
-import { validateRequest } from '../accounts/dto/validate-request';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
 import { AuthServiceMethods } from '../common/auth-service-methods.decorator';
 import { authorizationOf } from '../common/bearer-metadata';
@@ -30,7 +30,7 @@ export class AdminGrpcController implements Pick<
     metadata?: Metadata,
   ): Promise<AuthV1.SuspendAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
-    const dto = await validateRequest(SuspendAccountDto, request);
+    const dto = await validateDto(SuspendAccountDto, request);
     await this.administration.suspend(caller, dto.userId, dto.reason);
     return {};
   }
@@ -40,7 +40,7 @@ export class AdminGrpcController implements Pick<
     metadata?: Metadata,
   ): Promise<AuthV1.ReinstateAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
-    const dto = await validateRequest(ReinstateAccountDto, request);
+    const dto = await validateDto(ReinstateAccountDto, request);
     await this.administration.reinstate(caller, dto.userId);
     return {};
   }

@@ -12,7 +12,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthV1 } from '@app/contracts';
-import { validateRequest } from '../accounts/dto/validate-request';
+import { validateDto } from '@app/platform';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
 import { ErrorBodyDto } from '../http/error-body.dto';
 import { EmptyResponseDto } from '../sessions/dto/session-responses.dto';
@@ -69,7 +69,7 @@ export class AdminHttpController {
     @Body() body: unknown,
   ): Promise<AuthV1.SuspendAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorization);
-    const dto = await validateRequest(SuspendAccountDto, { ...asObject(body), userId });
+    const dto = await validateDto(SuspendAccountDto, { ...asObject(body), userId });
     await this.administration.suspend(caller, dto.userId, dto.reason);
     return {};
   }
@@ -91,7 +91,7 @@ export class AdminHttpController {
     @Param('userId') userId: string,
   ): Promise<AuthV1.ReinstateAccountResponse> {
     const caller = await this.accessTokens.authenticate(authorization);
-    const dto = await validateRequest(ReinstateAccountDto, { userId });
+    const dto = await validateDto(ReinstateAccountDto, { userId });
     await this.administration.reinstate(caller, dto.userId);
     return {};
   }

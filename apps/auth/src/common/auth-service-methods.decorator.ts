@@ -8,7 +8,7 @@ import { GrpcMethod } from '@nestjs/microservices';
  * checked against the generated interface, and a class lacking one fails at start-up.
  *
  * A class decorator on purpose: a decorator on a method would make TypeScript record the
- * method's parameter types, and the global ValidationPipe would then try to validate the
+ * method's parameter types, and the global validation pipe would then try to check the
  * generated request types (which are also values: their codecs) as DTO classes.
  */
 export function AuthServiceMethods(

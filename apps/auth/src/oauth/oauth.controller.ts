@@ -13,10 +13,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthV1 } from '@app/contracts';
+import { validateDto } from '@app/platform';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { AuthTokensDto } from '../accounts/dto/responses.dto';
-import { validateRequest } from '../accounts/dto/validate-request';
 import { ErrorBodyDto } from '../http/error-body.dto';
 import { assertNoStartParameters, OAuthCallbackQueryDto } from './dto/oauth-query.dto';
 import type { OAuthRequest } from './oauth-state.store';
@@ -102,7 +102,7 @@ export class OAuthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuthV1.AuthTokens> {
     if (!this.providers.has(provider)) throw unknownProvider();
-    const query = await validateRequest(OAuthCallbackQueryDto, rawQuery);
+    const query = await validateDto(OAuthCallbackQueryDto, rawQuery);
     // The provider refused (the user declined, or it failed): one answer, and the state is
     // left alone, whatever passport would make of the rest of the query.
     if (query.error !== undefined) throw oauthNotConfirmed();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuthV1 } from '@app/contracts';
 import { AccountsService } from '../accounts/accounts.service';
+import type { AuthTokens } from '../tokens/auth-tokens';
 import { OAuthIdentitiesRepository } from './oauth-identities.repository';
 import { oauthEmailMissing, oauthEmailUnverified } from './oauth.errors';
 import type { ExternalProfile } from './oauth-providers';
@@ -18,7 +18,7 @@ export class OAuthService {
     private readonly identities: OAuthIdentitiesRepository,
   ) {}
 
-  async signIn(provider: string, profile: ExternalProfile): Promise<AuthV1.AuthTokens> {
+  async signIn(provider: string, profile: ExternalProfile): Promise<AuthTokens> {
     const linked = await this.identities.find(provider, profile.subject);
     if (linked) return this.accounts.startSession(linked.userId);
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { ErrorCodes, ProfileV1 } from '@app/contracts';
-import { APP_CONFIG, callWithDeadline, DomainError } from '@app/platform';
+import { APP_CONFIG, callWithDeadline, DomainError, validationFailed } from '@app/platform';
 import { status } from '@grpc/grpc-js';
 import type { AuthConfig } from '../config/auth.config';
 import { NicknameReservations } from './nickname-reservations';
@@ -40,11 +40,9 @@ export class GrpcNicknameReservations extends NicknameReservations implements On
       const code = grpcCode(error);
       if (code === status.ALREADY_EXISTS) return 'taken';
       if (code === status.INVALID_ARGUMENT) {
-        throw new DomainError(
-          'INVALID_ARGUMENT',
-          ErrorCodes.VALIDATION_FAILED,
-          grpcMessage(error),
+        throw validationFailed(
           [{ field: 'nickname', message: grpcMessage(error) }],
+          grpcMessage(error),
         );
       }
       this.logger.warn({ err: error }, 'profile.v1.ProfileService/ReserveNickname failed');

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { AuthV1 } from '@app/contracts';
+import { validateDto } from '@app/platform';
 import type { Metadata } from '@grpc/grpc-js';
-import { validateRequest } from '../accounts/dto/validate-request';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
 import { AuthServiceMethods } from '../common/auth-service-methods.decorator';
 import { authorizationOf } from '../common/bearer-metadata';
@@ -12,7 +12,7 @@ import { SessionsService, type SessionView } from './sessions.service';
 /**
  * The caller's own sessions over gRPC: `authorization: Bearer <access token>` metadata
  * names the caller. Requests are typed `unknown` (see AccountsGrpcController.validateToken)
- * and checked by {@link validateRequest} against the HTTP gateway's DTOs.
+ * and checked by {@link validateDto} against the HTTP gateway's DTOs.
  */
 @Controller()
 @AuthServiceMethods('listSessions', 'revokeSession', 'revokeAllSessions')
@@ -37,7 +37,7 @@ export class SessionsGrpcController implements Pick<
     metadata?: Metadata,
   ): Promise<AuthV1.RevokeSessionResponse> {
     const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
-    const dto = await validateRequest(RevokeSessionDto, request);
+    const dto = await validateDto(RevokeSessionDto, request);
     await this.sessions.revoke(caller, dto.sessionId);
     return {};
   }
@@ -47,7 +47,7 @@ export class SessionsGrpcController implements Pick<
     metadata?: Metadata,
   ): Promise<AuthV1.RevokeAllSessionsResponse> {
     const caller = await this.accessTokens.authenticate(authorizationOf(metadata));
-    const dto = await validateRequest(RevokeAllSessionsDto, request);
+    const dto = await validateDto(RevokeAllSessionsDto, request);
     await this.sessions.revokeAll(caller, dto.includeCurrent ?? false);
     return {};
   }

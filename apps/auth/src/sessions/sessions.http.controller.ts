@@ -21,7 +21,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthV1 } from '@app/contracts';
-import { validateRequest } from '../accounts/dto/validate-request';
+import { validateDto } from '@app/platform';
 import { AuthErrorsFilter } from '../common/auth-errors.filter';
 import { ErrorBodyDto } from '../http/error-body.dto';
 import { AccessTokensService } from '../tokens/access-tokens.service';
@@ -79,7 +79,7 @@ export class SessionsHttpController {
     @Body() body: unknown,
   ): Promise<AuthV1.RevokeAllSessionsResponse> {
     const caller = await this.accessTokens.authenticate(authorization);
-    const dto = await validateRequest(RevokeAllSessionsDto, body);
+    const dto = await validateDto(RevokeAllSessionsDto, body);
     await this.sessions.revokeAll(caller, dto.includeCurrent ?? false);
     return {};
   }
@@ -103,7 +103,7 @@ export class SessionsHttpController {
     @Param('sessionId') sessionId: string,
   ): Promise<AuthV1.RevokeSessionResponse> {
     const caller = await this.accessTokens.authenticate(authorization);
-    const dto = await validateRequest(RevokeSessionDto, { sessionId });
+    const dto = await validateDto(RevokeSessionDto, { sessionId });
     await this.sessions.revoke(caller, dto.sessionId);
     return {};
   }

@@ -1,7 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@app/contracts';
-import { DomainError } from '@app/platform';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
+import { DomainError, type VerifiedAccessToken } from '@app/platform';
 import { RefreshTokenFamilyEntity } from '../tokens/entities/refresh-token-family.entity';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { SessionsService } from './sessions.service';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.service';
+import type { VerifiedAccessToken } from '@app/platform';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { sessionNotFound } from './sessions.errors';
 

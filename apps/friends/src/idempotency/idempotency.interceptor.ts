@@ -6,7 +6,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
-import { AuthenticatedUser, DomainError, TransactionHost } from '@app/platform';
+import { AuthenticatedUser, TransactionHost, validationFailed } from '@app/platform';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, Observable } from 'rxjs';
@@ -42,11 +42,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (request.method !== 'POST' || key === undefined || !request.user) return next.handle();
     if (typeof key !== 'string' || !KEY_FORMAT.test(key)) {
-      throw new DomainError(
-        'INVALID_ARGUMENT',
-        ErrorCodes.VALIDATION_FAILED,
-        'Bad Idempotency-Key',
+      throw validationFailed(
         [{ field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }],
+        'Bad Idempotency-Key',
       );
     }
     const userId = request.user.userId;

@@ -1,22 +1,18 @@
 import { ErrorCodes } from '@app/contracts';
-import { DomainError } from '@app/platform';
+import { DomainError, validationFailed } from '@app/platform';
 
 /** The sender already used this idempotency key for a message of another chat. */
 export const clientMessageIdReused = (): DomainError =>
-  new DomainError(
-    'INVALID_ARGUMENT',
-    ErrorCodes.VALIDATION_FAILED,
-    'clientMessageId was already used for a message of another chat',
+  validationFailed(
     [{ field: 'clientMessageId', message: 'already used in another chat' }],
+    'clientMessageId was already used for a message of another chat',
   );
 
 /** `field` names no message of the chat (a history cursor, a read marker, a reply). */
 export const notAMessageOfTheChat = (field: string): DomainError =>
-  new DomainError(
-    'INVALID_ARGUMENT',
-    ErrorCodes.VALIDATION_FAILED,
-    `${field} does not name a message of this chat`,
+  validationFailed(
     [{ field, message: 'not a message of this chat' }],
+    `${field} does not name a message of this chat`,
   );
 
 /** The message to show or change is not in the chat. */

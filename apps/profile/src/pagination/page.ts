@@ -1,5 +1,4 @@
-import { ErrorCodes } from '@app/contracts';
-import { DomainError } from '@app/platform';
+import { validationFailed } from '@app/platform';
 
 /** Items per page when a client does not say (`first` omitted). */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -12,16 +11,11 @@ export interface Page<T> {
   hasNextPage: boolean;
 }
 
-const invalid = (field: string, message: string): DomainError =>
-  new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `${field}: ${message}`, [
-    { field, message },
-  ]);
-
 /** `first` checked against 1..{@link MAX_PAGE_SIZE}; {@link DEFAULT_PAGE_SIZE} when absent. */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw invalid('first', `must be between 1 and ${MAX_PAGE_SIZE}`);
+    throw validationFailed([{ field: 'first', message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
   }
   return first;
 }

@@ -13,12 +13,6 @@ export const nicknameTaken = (nickname: string): DomainError =>
 export const profileNotFound = (): DomainError =>
   new DomainError('NOT_FOUND', ErrorCodes.PROFILE_NOT_FOUND, 'Profile not found');
 
-/** An input broke a format rule; `field` names it for the client. */
-export const invalidInput = (field: string, message: string): DomainError =>
-  new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `${field}: ${message}`, [
-    { field, message },
-  ]);
-
 /** A field only the profile's owner may read was asked for by someone else. */
 export const notOwner = (field: string): DomainError =>
   new DomainError('PERMISSION_DENIED', ErrorCodes.FORBIDDEN, `Only the owner may read ${field}`);

@@ -1,29 +1,24 @@
-import { ErrorCodes } from '@app/contracts';
-import { DomainError } from '@app/platform';
-import { invalidInput } from './profiles.errors';
+import { type FieldProblem, validationFailed } from '@app/platform';
+
+/*
+ * The format rules of a profile, shared by every way in (GraphQL, gRPC, Kafka events):
+ * the service applies them, and a broken one is the platform's validation error.
+ */
 
 /** 3–32 letters, digits or underscores: safe in URLs and mentions, unambiguous to read. */
 export const NICKNAME_PATTERN = /^[A-Za-z0-9_]{3,32}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Largest batch of GetProfiles, as documented in the proto. */
 export const MAX_PROFILE_IDS = 500;
-
-export const isUuid = (value: unknown): value is string =>
-  typeof value === 'string' && UUID_PATTERN.test(value);
 
 export const isNickname = (value: unknown): value is string =>
   typeof value === 'string' && NICKNAME_PATTERN.test(value);
 
-/** Throws INVALID_ARGUMENT unless `value` is a UUID; returns it lower-cased. */
-export function assertUuid(field: string, value: unknown): string {
-  if (!isUuid(value)) throw invalidInput(field, 'must be a UUID');
-  return value.toLowerCase();
-}
-
 /** Throws INVALID_ARGUMENT unless `value` is a well-formed nickname. */
 export function assertNickname(field: string, value: unknown): string {
   if (!isNickname(value)) {
-    throw invalidInput(field, 'must be 3–32 characters of letters, digits and underscores');
+    throw validationFailed([
+      { field, message: 'must be 3–32 characters of letters, digits and underscores' },
+    ]);
   }
   return value;
 }
@@ -79,7 +74,7 @@ export interface ProfileChanges {
  * (INVALID_ARGUMENT with one detail per field), so a form can mark all its fields.
  */
 export function profileChanges(input: ProfileChangesInput): ProfileChanges {
-  const problems: Array<{ field: string; message: string }> = [];
+  const problems: FieldProblem[] = [];
   const changes: ProfileChanges = {};
 
   if (input.nickname !== undefined) {
@@ -120,14 +115,7 @@ export function profileChanges(input: ProfileChangesInput): ProfileChanges {
     } else changes.avatarUrl = url;
   }
 
-  if (problems.length > 0) {
-    throw new DomainError(
-      'INVALID_ARGUMENT',
-      ErrorCodes.VALIDATION_FAILED,
-      problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-      problems,
-    );
-  }
+  if (problems.length > 0) throw validationFailed(problems);
   return changes;
 }
 
@@ -146,10 +134,12 @@ function isHttpsUrl(value: string): boolean {
 export function searchText(query: string): string {
   const text = query.trim().toLowerCase();
   if (text.length < SEARCH_QUERY_LENGTH.min || text.length > SEARCH_QUERY_LENGTH.max) {
-    throw invalidInput(
-      'query',
-      `must be ${SEARCH_QUERY_LENGTH.min}–${SEARCH_QUERY_LENGTH.max} characters`,
-    );
+    throw validationFailed([
+      {
+        field: 'query',
+        message: `must be ${SEARCH_QUERY_LENGTH.min}–${SEARCH_QUERY_LENGTH.max} characters`,
+      },
+    ]);
   }
   return text;
 }

@@ -1,17 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Topics } from '@app/contracts';
 import { EventPublisher, OutboxErasure, type PersonalFields } from '@app/kafka';
-import { CursorPart, decodeCursor, encodeCursor, TransactionHost } from '@app/platform';
+import {
+  assertUuid,
+  CursorPart,
+  decodeCursor,
+  encodeCursor,
+  TransactionHost,
+  validationFailed,
+} from '@app/platform';
 import { z } from 'zod';
 import { FriendshipsService } from '../friendships/friendships.service';
 import { ProfileUpdates } from '../live/profile-updates';
 import { type Page, pageSize, toPage } from '../pagination/page';
 import { ProfileEntity } from './entities/profile.entity';
-import { invalidInput, nicknameTaken, profileNotFound } from './profiles.errors';
+import { nicknameTaken, profileNotFound } from './profiles.errors';
 import { ProfilesRepository } from './profiles.repository';
 import {
   assertNickname,
-  assertUuid,
   isNickname,
   MAX_PROFILE_IDS,
   profileChanges,
@@ -79,7 +85,9 @@ export class ProfilesService {
   /** The profiles that exist among `ids` (at most {@link MAX_PROFILE_IDS}). */
   getMany(ids: readonly string[]): Promise<ProfileEntity[]> {
     if (ids.length > MAX_PROFILE_IDS) {
-      throw invalidInput('ids', `at most ${MAX_PROFILE_IDS} ids per call`);
+      throw validationFailed([
+        { field: 'ids', message: `at most ${MAX_PROFILE_IDS} ids per call` },
+      ]);
     }
     const unique = [...new Set(ids.map((id, i) => assertUuid(`ids[${i}]`, id)))];
     return this.profiles.findByIds(unique);

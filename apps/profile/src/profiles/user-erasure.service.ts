@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountLifecycle } from '@app/contracts';
 import { VersionGate } from '@app/kafka';
-import { TransactionHost } from '@app/platform';
-import { assertUuid } from './profiles.rules';
+import { assertUuid, TransactionHost } from '@app/platform';
 import { ProfilesService } from './profiles.service';
 
 /**

@@ -58,6 +58,9 @@ export interface TokenVerificationOptions {
 export const VERIFIED_TOKEN_TTL_MS = 60_000;
 export const TOKEN_VERIFICATION_OPTIONS = Symbol('TOKEN_VERIFICATION_OPTIONS');
 
+/** Longest access token worth parsing; real ones are well under 1 KiB. */
+const MAX_TOKEN_LENGTH = 4096;
+
 /** Who an access token identifies. */
 export interface AuthenticatedUser {
   userId: string;
@@ -68,6 +71,56 @@ export interface AuthenticatedUser {
   sessionId?: string;
   /** `user`, plus `admin` for administrators (always set by {@link AccessTokenVerifier}). */
   roles?: string[];
+}
+
+/** Whom a verified access token identifies, with its roles always set. */
+export type VerifiedAccessToken = AuthenticatedUser & { roles: string[] };
+
+/**
+ * The one check of an access token, for the services (against auth's JWKS) and for auth
+ * itself (against its own keys): the header policy of {@link assertAccessTokenHeader}, a
+ * signature by a key `keys` finds by `kid`, the pinned algorithm and `typ`, `issuer`,
+ * `audience`, expiry and the claims auth always sets. Undefined when any of it fails: why
+ * (expired, bad signature, unknown kid…) is not for the caller, who answers with its own
+ * UNAUTHENTICATED error. Revocation is the caller's to check.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keys: JWTVerifyGetKey,
+  expected: { issuer: string; audience: string },
+): Promise<VerifiedAccessToken | undefined> {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return undefined;
+  try {
+    // jose has already refused algorithms outside the pinned list when it asks for a key.
+    const { payload } = await jwtVerify(
+      token,
+      (header, jws) => {
+        assertAccessTokenHeader(header);
+        return keys(header, jws);
+      },
+      {
+        issuer: expected.issuer,
+        audience: expected.audience,
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      },
+    );
+    if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !payload.exp) {
+      return undefined;
+    }
+    return {
+      userId: payload.sub,
+      email: payload.email,
+      expiresAt: payload.exp,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+      roles: Array.isArray(payload.roles)
+        ? payload.roles.filter((role): role is string => typeof role === 'string')
+        : ['user'],
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -90,16 +143,11 @@ export class AccessTokenVerifier {
     @Inject(TOKEN_VERIFICATION_OPTIONS) private readonly options: TokenVerificationOptions,
     @Optional() private readonly revocations?: SessionRevocations,
   ) {
-    const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
+    this.keys = createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: 30_000,
       cacheMaxAge: 10 * 60_000,
       timeoutDuration: 3_000,
     });
-    // jose has already refused algorithms outside the pinned list when it asks for a key.
-    this.keys = (header, token) => {
-      assertAccessTokenHeader(header);
-      return remote(header, token);
-    };
     if (options.verifiedTokenCacheSize) {
       this.verified = new LRUCache({
         max: options.verifiedTokenCacheSize,
@@ -130,36 +178,15 @@ export class AccessTokenVerifier {
   }
 
   private async verifySignature(token: string): Promise<AuthenticatedUser> {
-    try {
-      const { payload } = await jwtVerify(token, this.keys, {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        algorithms: ACCESS_TOKEN_ALGORITHMS,
-        typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-      });
-      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !payload.exp) {
-        throw new Error('missing claims');
-      }
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r): r is string => typeof r === 'string')
-        : ['user'];
-      const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
-      return {
-        userId: payload.sub,
-        email: payload.email,
-        expiresAt: payload.exp,
-        sessionId,
-        roles,
-      };
-    } catch {
-      // The reason (expired, bad signature, unknown kid…) is not for the caller.
+    const user = await verifyAccessToken(token, this.keys, this.options);
+    if (!user) {
       throw new DomainError(
         'UNAUTHENTICATED',
         ErrorCodes.UNAUTHENTICATED,
         'Invalid or expired access token',
       );
     }
+    return user;
   }
 }
 

@@ -1,4 +1,4 @@
-import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   GrpcOptions,
@@ -19,6 +19,7 @@ import {
 } from '../grpc/internal-calls.interceptor';
 import { grpcMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
 import { MetricsService } from '../metrics/metrics';
+import { requestValidationPipe } from '../validation/class-validation';
 import { shutdownGracefully } from './graceful-shutdown';
 import { grpcServerExtras } from './grpc-server-extras';
 import { applyHttpSecurity, type HtmlPage } from './http-security';
@@ -87,14 +88,7 @@ export async function bootstrapService(
   app.useLogger(app.get(Logger));
   shutdownGracefully(app, options.shutdownDrainTimeoutMs);
   applyHttpSecurity(app, { corsOrigins: options.corsOrigins, htmlPages: options.htmlPages });
-  const pipes = [
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  ];
+  const pipes = [requestValidationPipe()];
   const filters = [new TransportExceptionFilter()];
   app.useGlobalPipes(...pipes);
   app.useGlobalFilters(...filters);

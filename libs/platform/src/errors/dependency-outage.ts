@@ -1,4 +1,3 @@
-import type { Logger } from '@nestjs/common';
 import { ErrorCodes } from '@app/contracts';
 import { DomainError } from './domain-error';
 
@@ -53,16 +52,6 @@ export function dependencyOutage(error: unknown): DomainError | undefined {
     }
   }
   return undefined;
-}
-
-/**
- * The UNAVAILABLE error standing for `error` when a dependency is down, logged as a
- * warning (it is the database's trouble, not a bug here); undefined otherwise.
- */
-export function asOutage(error: unknown, logger: Logger): DomainError | undefined {
-  const outage = dependencyOutage(error);
-  if (outage) logger.warn({ err: error }, 'A dependency is unavailable; answered UNAVAILABLE');
-  return outage;
 }
 
 const isObject = (e: unknown): e is Record<string, unknown> => typeof e === 'object' && e !== null;

@@ -1,11 +1,8 @@
-import { HttpException, Logger } from '@nestjs/common';
+import type { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { ErrorCodes } from '@app/contracts';
 import { Metadata, status } from '@grpc/grpc-js';
-import { DomainError } from './domain-error';
-import { asOutage } from './dependency-outage';
-import { toHttpErrorBody } from './http-error';
-import { GRPC_STATUS_OF, kindOfHttpStatus } from './transport-status';
+import { toDomainError } from './normalise-error';
+import { GRPC_STATUS_OF } from './transport-status';
 
 /** Metadata key carrying the stable domain error code next to the gRPC status. */
 export const ERROR_CODE_METADATA_KEY = 'x-error-code';
@@ -18,33 +15,17 @@ export interface GrpcErrorObject {
 }
 
 /**
- * The gRPC answer to an error. The domain code travels in the `x-error-code` trailer so
- * internal callers can switch on it; a dependency outage answers UNAVAILABLE; unknown
- * errors are logged and answered INTERNAL without details.
+ * The gRPC answer to an error: the status of its {@link toDomainError} kind, with the
+ * domain code in the `x-error-code` trailer so internal callers can switch on it. An
+ * RpcException already is a gRPC answer and goes out as it is.
  */
 export function toGrpcError(error: unknown, logger: Logger): GrpcErrorObject | object {
-  const exception = asOutage(error, logger) ?? error;
+  if (error instanceof RpcException) {
+    const answer = error.getError();
+    return typeof answer === 'object' ? answer : { code: status.UNKNOWN, message: answer };
+  }
+  const domainError = toDomainError(error, { logger, where: 'in a gRPC handler' });
   const metadata = new Metadata();
-  if (exception instanceof DomainError) {
-    metadata.set(ERROR_CODE_METADATA_KEY, exception.code);
-    return { code: GRPC_STATUS_OF[exception.kind], message: exception.message, metadata };
-  }
-  if (exception instanceof HttpException) {
-    // The global ValidationPipe and guards speak HTTP; a gRPC caller gets the matching status.
-    const body = toHttpErrorBody(exception, logger);
-    const kind = kindOfHttpStatus(body.statusCode);
-    metadata.set(ERROR_CODE_METADATA_KEY, body.code);
-    return {
-      code: kind ? GRPC_STATUS_OF[kind] : status.UNKNOWN,
-      message: body.message,
-      metadata,
-    };
-  }
-  if (exception instanceof RpcException) {
-    const error = exception.getError();
-    return typeof error === 'object' ? error : { code: status.UNKNOWN, message: error };
-  }
-  logger.error({ err: exception }, 'Unhandled error in a gRPC handler');
-  metadata.set(ERROR_CODE_METADATA_KEY, ErrorCodes.INTERNAL);
-  return { code: status.INTERNAL, message: 'Internal error', metadata };
+  metadata.set(ERROR_CODE_METADATA_KEY, domainError.code);
+  return { code: GRPC_STATUS_OF[domainError.kind], message: domainError.message, metadata };
 }

@@ -1,5 +1,6 @@
 export * from './domain-error';
 export * from './transport-status';
+export * from './normalise-error';
 export * from './http-error';
 export * from './grpc-error';
 export * from './transport-exception.filter';

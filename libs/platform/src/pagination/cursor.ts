@@ -1,6 +1,6 @@
-import { ErrorCodes } from '@app/contracts';
 import { z } from 'zod';
-import { DomainError } from '../errors/domain-error';
+import type { DomainError } from '../errors/domain-error';
+import { validationFailed } from '../validation/validation-failed';
 
 /**
  * Longest cursor read. Ours are a few dozen characters; anything longer is not one of them
@@ -61,9 +61,10 @@ export function decodeCursor<T extends z.ZodTuple>(
 
 /** The refusal of a cursor this API did not issue. */
 export function invalidCursor(field = 'cursor'): DomainError {
-  return new DomainError('INVALID_ARGUMENT', ErrorCodes.VALIDATION_FAILED, `Invalid ${field}`, [
-    { field, message: 'must be a cursor returned with the previous page' },
-  ]);
+  return validationFailed(
+    [{ field, message: 'must be a cursor returned with the previous page' }],
+    `Invalid ${field}`,
+  );
 }
 
 /** Position in a list ordered by (created at DESC, id DESC): the last item a client saw. */

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request } from 'express';
-import { validationFailed } from '../../accounts/accounts.errors';
+import { validationFailed } from '@app/platform';
 
 /** A repeated parameter arrives as an array: refused, never guessed at. */
 const once = { message: '$property must be given once, as text' };
@@ -69,5 +69,10 @@ export function assertNoStartParameters(req: Request): void {
   if (body !== undefined && body !== null && Object.keys(body).length > 0) {
     problems.push({ field: 'body', message: 'this route takes no body' });
   }
-  if (problems.length > 0) throw validationFailed(problems);
+  if (problems.length > 0) {
+    throw validationFailed(
+      problems,
+      `Invalid request: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  }
 }

@@ -5,7 +5,7 @@ import { IsOptional, IsString } from 'class-validator';
  * Changes to the caller's own profile. Omitted fields stay as they are; `null` clears an
  * optional field. There is deliberately no id: the profile changed is always the caller's.
  * Format rules (lengths, charset, https) live in the service, shared with every transport;
- * the decorators only let the global ValidationPipe keep the fields.
+ * the decorators only let the global validation pipe keep the fields.
  */
 @InputType('UpdateProfileInput', { description: "Changes to the caller's own profile." })
 export class UpdateProfileInput {

@@ -1,0 +1,3 @@
+export * from './validation-failed';
+export * from './class-validation';
+export * from './schema-validation';
