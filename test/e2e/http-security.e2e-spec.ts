@@ -121,6 +121,27 @@ describe('HTTP security headers', () => {
     expect(directives(await fetch(`${url}/docs-json`))['default-src']).toEqual(["'none'"]);
   });
 
+  it("messenger's socket.io long-polling answers, written by engine.io, carry them too", async () => {
+    const polling = `${stack.messenger.http}/socket.io/?EIO=4&transport=polling`;
+    for (const headers of [{}, { origin: ALLOWED }]) {
+      const handshake = await fetch(polling, { headers });
+      expect(handshake.status).toBe(200);
+      expectSecurityHeaders(handshake);
+      expect(directives(handshake)['default-src']).toEqual(["'none'"]);
+
+      // A later request of the session (the client's CONNECT packet): its answer too.
+      const { sid } = JSON.parse((await handshake.text()).slice(1)) as { sid: string };
+      const send = await fetch(`${polling}&sid=${sid}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/plain;charset=UTF-8' },
+        body: '40',
+      });
+      expect(send.status).toBe(200);
+      expect(await send.text()).toBe('ok');
+      expectSecurityHeaders(send);
+    }
+  });
+
   it("profile gives GET /graphql (the IDE's page) its own policy and keeps POST strict", async () => {
     const page = await fetch(`${stack.profile.http}/graphql`, { headers: { accept: 'text/html' } });
     expectSecurityHeaders(page);

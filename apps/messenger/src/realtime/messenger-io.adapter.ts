@@ -1,4 +1,9 @@
-import { corsOptions, isAllowedOrigin, type RedisConnections } from '@app/platform';
+import {
+  addSecurityHeaders,
+  corsOptions,
+  isAllowedOrigin,
+  type RedisConnections,
+} from '@app/platform';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
@@ -40,6 +45,7 @@ export interface MessengerIoOptions {
  *   by every other instance — rooms are per user, so nothing above this changes;
  * - the platform's CORS policy, and its Origin allowlist checked on every handshake
  *   request (CORS alone only binds browsers' XHR polling, not WebSocket upgrades);
+ * - the platform's security headers on the answers engine.io writes itself (polling);
  * - `maxHttpBufferSize`: a bigger packet closes that socket, never the process;
  * - lean per-socket event handlers (see {@link bindMessageHandlers}).
  */
@@ -71,6 +77,8 @@ export class MessengerIoAdapter extends IoAdapter {
       ) => callback(null, originAllowed(request, corsOrigins)),
     };
     const server = super.createIOServer(port, serverOptions as ServerOptions);
+    // Polling answers are written by engine.io, not Express: the same headers, added here.
+    server.engine.on('headers', addSecurityHeaders);
     server.adapter(this.redisAdapter());
     return server;
   }

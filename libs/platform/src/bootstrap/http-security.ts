@@ -96,6 +96,34 @@ export function corsOptions(origins: readonly string[]): CorsOptions {
   };
 }
 
+/** helmet's headers with the strict JSON policy: every answer of every service carries them. */
+const apiHeaders = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: ContentSecurityPolicies.jsonApi },
+  xFrameOptions: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/**
+ * Adds the headers {@link applyHttpSecurity} sends to `headers`, for answers a library
+ * writes on the same server without going through Express: socket.io's long-polling
+ * responses and handshakes (pass this to engine.io's `headers` event, which hands over the
+ * header object it is about to write). helmet itself sets them, so the policy is one.
+ */
+export function addSecurityHeaders(
+  headers: Record<string, string | string[]>,
+  request: IncomingMessage,
+): void {
+  const response = {
+    setHeader: (name: string, value: string) => {
+      headers[name] = value;
+    },
+    removeHeader: (name: string) => {
+      delete headers[name];
+    },
+  };
+  apiHeaders(request, response as unknown as ServerResponse, () => undefined);
+}
+
 /**
  * The browser-facing policy of a service's HTTP server, the same the gateway applies at the
  * edge, so a service reached directly (locally, or by a misrouted request) is no weaker:
@@ -107,13 +135,7 @@ export function corsOptions(origins: readonly string[]): CorsOptions {
 export function applyHttpSecurity(app: INestApplication, options: HttpSecurityOptions): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
-  express.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: ContentSecurityPolicies.jsonApi },
-      xFrameOptions: { action: 'deny' },
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
-  );
+  express.use(apiHeaders);
   for (const page of options.htmlPages ?? []) {
     const pagePolicy = helmet.contentSecurityPolicy({
       useDefaults: false,
