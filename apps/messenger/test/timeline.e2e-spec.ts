@@ -24,6 +24,7 @@ import {
   type TimelineEvent,
   waitFor,
 } from './support/messenger-clients';
+import { messageSearchQuery } from '../src/messages/message-search.query';
 
 type Pushed<E extends SocketApi.ServerEventName> = SocketApi.ServerPayload<E>;
 
@@ -505,21 +506,26 @@ describe('messenger: the chat timeline and its permissions', () => {
   });
 });
 
-/** The search query's plan with sequential scans priced out, as on a large table. */
+/**
+ * The plan of the statement `message:search` runs (the repository's own, not a copy),
+ * with sequential scans priced out, as on a large table.
+ */
 async function explainWithoutSeqScan(userId: string, word: string): Promise<string[]> {
   const { Client } = await import('pg');
   const { serviceEnv } = await import('../../../test/e2e/support/stack');
+  const { sql, params } = messageSearchQuery({
+    userId,
+    query: word,
+    chatId: null,
+    cursor: null,
+    limit: SocketApi.DEFAULT_SEARCH_LIMIT,
+  });
   const client = new Client({ connectionString: serviceEnv('messenger').DATABASE_URL });
   await client.connect();
   try {
     await client.query('BEGIN');
     await client.query('SET LOCAL enable_seqscan = off');
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT m.id FROM messages m
-         JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
-        WHERE m.search @@ websearch_to_tsquery('simple', $2) AND m.deleted_at IS NULL`,
-      [userId, word],
-    );
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
     await client.query('ROLLBACK');
     return rows.map((r) => r['QUERY PLAN']);
   } finally {

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@app/platform';
+import { type MessageSearch, messageSearchQuery } from './message-search.query';
 import { MESSAGE_COLUMNS, MessageRow } from './message.view';
-
-/** Where a search page starts: strictly older than this message. */
-export interface SearchCursor {
-  createdAt: Date;
-  id: string;
-}
 
 /**
  * Reads of messages, and the erasure of a deleted account's. Sends, edits, deletes and
@@ -60,32 +55,9 @@ export class MessagesRepository {
    * `chatId` is given), deleted ones excluded, newest first, `limit` after `cursor`. The
    * match runs on the GIN index of the generated `search` vector.
    */
-  async search(input: {
-    userId: string;
-    query: string;
-    chatId: string | null;
-    cursor: SearchCursor | null;
-    limit: number;
-  }): Promise<MessageRow[]> {
-    return this.tx.manager.query(
-      `SELECT ${MESSAGE_COLUMNS}
-         FROM messages m
-         JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
-        WHERE m.search @@ websearch_to_tsquery('simple', $2)
-          AND m.deleted_at IS NULL
-          AND ($3::uuid IS NULL OR m.chat_id = $3::uuid)
-          AND ($4::timestamptz IS NULL OR (m.created_at, m.id) < ($4::timestamptz, $5::uuid))
-        ORDER BY m.created_at DESC, m.id DESC
-        LIMIT $6`,
-      [
-        input.userId,
-        input.query,
-        input.chatId,
-        input.cursor?.createdAt ?? null,
-        input.cursor?.id ?? null,
-        input.limit,
-      ],
-    );
+  async search(input: MessageSearch): Promise<MessageRow[]> {
+    const { sql, params } = messageSearchQuery(input);
+    return this.tx.manager.query(sql, params);
   }
 
   /**
