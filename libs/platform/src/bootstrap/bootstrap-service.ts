@@ -86,7 +86,7 @@ export async function bootstrapService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  shutdownGracefully(app, options.shutdownDrainTimeoutMs);
+  const shutdown = shutdownGracefully(app, options.shutdownDrainTimeoutMs);
   applyHttpSecurity(app, { corsOrigins: options.corsOrigins, htmlPages: options.htmlPages });
   const pipes = [requestValidationPipe()];
   const filters = [new TransportExceptionFilter()];
@@ -124,6 +124,7 @@ export async function bootstrapService(
     grpc.options.onLoadPackageDefinition = (definition: PackageDefinition, server: Server) => {
       assertPublicMethodsServed(methodPaths(definition), publicMethods);
       extras(definition, server);
+      shutdown.drainGrpc(server);
     };
     // Nest passes its channel options to the grpc-js Server constructor. The credential
     // check runs within the metrics interceptor, so refused calls are counted as well.
