@@ -1,7 +1,7 @@
-// On a fresh clone `npm run up` and `npm test` install the npm packages themselves, so
-// the two commands in the README are all a new user (or CI) needs; scripts/runtime.mjs
-// does the same for any npm script that has to fetch the pinned Node first. Uses only
-// Node built-ins, and only what Node 20 has: nothing else is there yet.
+// On a fresh clone every npm script that starts node installs the npm packages itself
+// (scripts/runtime.mjs calls this first), so the two commands in the README are all a new
+// user (or CI) needs. Uses only Node built-ins, and only what Node 20 has: nothing else is
+// there yet.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';

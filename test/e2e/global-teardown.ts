@@ -5,20 +5,7 @@ import { stopE2eGateway } from './support/gateway';
  * graceful shutdown).
  */
 export default async function globalTeardown(): Promise<void> {
-  stopE2eGateway();
-  const children = globalThis.__E2E_SERVICES__ ?? [];
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(killer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await stopE2eGateway();
+  const services = globalThis.__E2E_SERVICES__ ?? [];
+  await Promise.all(services.map((running) => running.stop('SIGTERM', 10_000)));
 }

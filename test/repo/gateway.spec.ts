@@ -16,7 +16,7 @@ const TEMPLATE = readFileSync(
   path.join(REPO_ROOT, 'infra', 'gateway', 'nginx.conf.template'),
   'utf8',
 );
-const SCRIPT = path.join(REPO_ROOT, 'scripts', 'infra', 'gateway.mjs');
+const SCRIPT = path.join(REPO_ROOT, 'scripts', 'infra', 'gateway.ts');
 const PLACEHOLDERS = [
   ...new Set([...TEMPLATE.matchAll(/\$\{(GATEWAY_[A-Z0-9_]+)\}/g)].map((m) => m[1])),
 ].sort();
@@ -76,7 +76,10 @@ function handling(uri: string): string {
 }
 
 function runScript(args: string[]) {
-  return spawnSync(process.execPath, [SCRIPT, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
 }
 
 describe('infra/gateway/nginx.conf.template', () => {
@@ -181,7 +184,7 @@ describe('infra/gateway/nginx.conf.template', () => {
   });
 });
 
-describe('scripts/infra/gateway.mjs render', () => {
+describe('scripts/infra/gateway.ts render', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gateway-spec-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,12 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { eventually } from './clients';
-import { E2E_INSTANCE, serviceEnv, type ServiceName } from './stack';
-
-const ROOT = join(__dirname, '..', '..', '..');
-const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
-const LOG_DIR = join(ROOT, '.infra', 'e2e-logs', String(E2E_INSTANCE));
+import type { ChildProcess } from 'node:child_process';
+import { type EnvOverrides, silentLogger, startService, waitReady } from '../../../scripts/stack';
+import { E2E_INSTANCE, e2eProfile, type ServiceName } from './stack';
 
 /**
  * A free HTTP port for a process a spec starts itself, apart from the stack's (`n` tells
@@ -29,42 +23,27 @@ export interface ExtraService {
 
 /**
  * Starts `service` from the build global-setup made, with the stack's environment for it
- * (its database, broker, Redis) and `env` on top — which must move whatever ports the
- * service listens on (`HTTP_PORT` at `port`, plus `GRPC_PORT` where it serves gRPC). A
- * variable set to `undefined` is removed, so the service falls back to its default.
- * Resolves once `/health/ready` answers 200; logs go to `.infra/e2e-logs/<K>/`.
+ * (its database, broker, Redis; the orchestrator's e2e profile) and `env` on top — which
+ * must move whatever ports the service listens on (`HTTP_PORT` at `port`, plus `GRPC_PORT`
+ * where it serves gRPC). A variable set to `undefined` is removed, so the service falls
+ * back to its default. Resolves once `/health/ready` answers 200; logs go to
+ * `.infra/e2e-logs/<K>/<service>-<port>.log`.
  */
-export async function startExtraService(
-  service: ServiceName,
+export async function startExtraService<S extends ServiceName>(
+  service: S,
   port: number,
-  env: Record<string, string | undefined> = {},
+  env: EnvOverrides<S> = {},
 ): Promise<ExtraService> {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(join(LOG_DIR, `${service}-${port}.log`));
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, BUILD_DIR, 'apps', service, 'src', 'main.js')],
-    {
-      cwd: ROOT,
-      // spawn leaves out a variable whose value is undefined.
-      env: { ...process.env, ...serviceEnv(service), HTTP_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stopWith = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await exited;
+  const running = startService(e2eProfile, service, {
+    name: `${service}-${port}`,
+    env: { HTTP_PORT: String(port), ...env },
+  });
+  await waitReady(running, port, { timeoutMs: 60_000, log: silentLogger });
+  const child = running.child!;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    kill9: () => running.stop('SIGKILL'),
+    stop: () => running.stop('SIGTERM'),
   };
-  await eventually(async () => {
-    if (child.exitCode !== null)
-      throw new Error(`${service} on ${port} exited (${child.exitCode})`);
-    const response = await fetch(`${url}/health/ready`);
-    return response.ok ? true : undefined;
-  }, 60_000);
-  return { url, process: child, kill9: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
 }

@@ -1,29 +1,33 @@
 /**
  * The e2e stack's gateway: Debian's NGINX with the repository's template
  * (infra/gateway/nginx.conf.template), in front of this instance's services, started by
- * the global setup through scripts/infra/gateway.mjs (an ES module, hence a child
- * process) and stopped by the global teardown.
+ * the global setup through the orchestrator (scripts/stack/gateway.ts) and stopped by the
+ * global teardown.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { E2E_INSTANCE, E2E_INTERNAL_API_TOKEN, stack } from './stack';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  GatewayUnavailableError,
+  gatewayPaths,
+  REPO_ROOT,
+  startStackGateway,
+  stopStackGateway,
+} from '../../../scripts/stack';
+import { e2eProfile } from './stack';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SCRIPT = join(ROOT, 'scripts', 'infra', 'gateway.mjs');
-const offset = E2E_INSTANCE * 100;
+const gateway = e2eProfile.gateway;
 
 /** The gateway's name under .infra/gateway/. */
-export const GATEWAY_NAME = `e2e-${E2E_INSTANCE}`;
+export const GATEWAY_NAME = gateway.name;
 
 /**
  * Where this stack's gateway listens: the public origin (18080 + 100 × instance), its
  * internal stub_status/healthz server and prometheus-nginx-exporter.
  */
 export const gatewayStack = {
-  http: `http://127.0.0.1:${18080 + offset}`,
-  status: `http://127.0.0.1:${18081 + offset}`,
-  exporter: `http://127.0.0.1:${18082 + offset}`,
+  http: `http://127.0.0.1:${gateway.port}`,
+  status: `http://127.0.0.1:${gateway.statusPort}`,
+  exporter: `http://127.0.0.1:${gateway.exporterPort}`,
 } as const;
 
 /** The one cross-origin caller the e2e gateway answers CORS for (a web dev server). */
@@ -33,8 +37,6 @@ export const E2E_ALLOWED_ORIGIN = 'http://localhost:5173';
 export type GatewayState =
   | { unavailable?: undefined; url: string; exporterUrl: string | null; accessLog: string }
   | { unavailable: string };
-
-const hostPort = (url: string) => url.replace(/^http:\/\//, '');
 
 /**
  * Whether a missing NGINX must fail the run: on CI, and wherever this process could have
@@ -46,50 +48,38 @@ function gatewayRequired(): boolean {
   return Boolean(process.env.CI) || (process.platform === 'linux' && process.getuid?.() === 0);
 }
 
-/** Starts (or reuses) the gateway; resolves with a line for the setup's log. */
-export function startE2eGateway(): string {
-  const port = (url: string) => url.slice(url.lastIndexOf(':') + 1);
-  const options = {
-    name: GATEWAY_NAME,
-    listen: hostPort(gatewayStack.http),
-    statusListen: hostPort(gatewayStack.status),
-    exporterListen: hostPort(gatewayStack.exporter),
-    upstreams: {
-      auth: `127.0.0.1:${port(stack.auth.http)}`,
-      profile: `127.0.0.1:${port(stack.profile.http)}`,
-      friends: `127.0.0.1:${port(stack.friends.http)}`,
-      messenger: `127.0.0.1:${port(stack.messenger.http)}`,
-    },
-    internalToken: E2E_INTERNAL_API_TOKEN,
-    corsOrigins: `^${E2E_ALLOWED_ORIGIN.replaceAll('.', '\\.')}$`,
-  };
+/**
+ * Starts (or reuses) the gateway in front of the build's web client (`webRoot`); resolves
+ * with a line for the setup's log.
+ */
+export async function startE2eGateway(webRoot: string): Promise<string> {
   try {
-    execFileSync(process.execPath, [SCRIPT, 'start', JSON.stringify(options)], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    await startStackGateway(e2eProfile, { webRoot });
   } catch (error) {
-    const state = gatewayState();
-    if (!state.unavailable) throw error;
+    if (!(error instanceof GatewayUnavailableError)) throw error;
+    // The reason in the state file: the gateway's specs skip and say why.
+    const { stateFile } = gatewayPaths(GATEWAY_NAME);
+    mkdirSync(dirname(stateFile), { recursive: true });
+    writeFileSync(stateFile, `${JSON.stringify({ unavailable: error.message })}\n`);
     if (gatewayRequired()) {
       throw new Error(
-        `The e2e suite needs NGINX for the gateway and it cannot run here: ${state.unavailable}. ` +
+        `The e2e suite needs NGINX for the gateway and it cannot run here: ${error.message}. ` +
           "Install Debian's nginx package (apt-get install nginx prometheus-nginx-exporter).",
         { cause: error },
       );
     }
-    return `gateway NOT started, its specs will skip: ${state.unavailable}`;
+    return `gateway NOT started, its specs will skip: ${error.message}`;
   }
   return `gateway ready at ${gatewayStack.http} (logs: .infra/gateway/${GATEWAY_NAME}/)`;
 }
 
-export function stopE2eGateway(): void {
-  execFileSync(process.execPath, [SCRIPT, 'stop', GATEWAY_NAME], { cwd: ROOT, stdio: 'inherit' });
+export async function stopE2eGateway(): Promise<void> {
+  await stopStackGateway(e2eProfile);
 }
 
-/** The state file the start script wrote for this stack's gateway. */
+/** The state file the start wrote for this stack's gateway. */
 export function gatewayState(): GatewayState {
-  const file = join(ROOT, '.infra', 'gateway', GATEWAY_NAME, 'gateway.json');
+  const file = join(REPO_ROOT, '.infra', 'gateway', GATEWAY_NAME, 'gateway.json');
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as GatewayState;
   } catch {

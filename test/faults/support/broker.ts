@@ -1,6 +1,6 @@
 /**
  * The fault suite's own single-node KRaft broker, from the Apache Kafka jars the project
- * already resolves (`scripts/infra/kafka.mjs` does the same for the shared broker). The
+ * already resolves (`scripts/infra/kafka.ts` does the same for the shared broker). The
  * suite stops and restarts it, so it must never be the broker other suites use.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,7 +22,7 @@ const OWN_LIB_DIR = join(FAULTS_DIR, 'kafka-lib');
 const classpath = () => `${existsSync(KAFKA_LIB_DIR) ? KAFKA_LIB_DIR : OWN_LIB_DIR}/*`;
 
 /**
- * The broker's jars: those `scripts/infra/up.mjs` resolved for the shared broker, or —
+ * The broker's jars: those `npm run infra:up` resolved for the shared broker, or —
  * where that broker runs in Docker and no jars were needed — the same pom's dependencies
  * resolved by Maven into the suite's own folder (kept between runs).
  */

@@ -1,13 +1,15 @@
 /**
  * A service of the repo as the fault suite runs it: the built `main.js` as its own
- * process, configured only through its documented environment variables, against the
- * suite's broker and a `<svc>_faults` database.
+ * process, configured only through its documented environment variables (the
+ * orchestrator's `faults` profile and the spec's options), against the suite's broker and
+ * a `<svc>_faults` database.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { BUILD_DIR, DATABASE_ADMIN_URL, databaseUrl, FAULTS_TOPIC_PREFIX, LOG_DIR } from './layout';
+import { recreateDatabases } from '../../../scripts/infra';
+import { processEnv, servicePaths } from '../../../scripts/stack';
+import { databaseUrl, faultsProfile, LOG_DIR } from './layout';
 import { exited, startProcess, stopProcess } from './processes';
 
 export interface ServiceOptions {
@@ -27,14 +29,7 @@ export interface ServiceOptions {
 /** Drops and re-creates `name` (always a `_faults` database) so a spec starts from nothing. */
 export async function resetDatabase(name: string): Promise<void> {
   if (!name.endsWith('_faults')) throw new Error(`refusing to reset ${name}`);
-  const admin = new Client({ connectionString: DATABASE_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await recreateDatabases([name]);
 }
 
 export class ServiceProcess {
@@ -58,32 +53,16 @@ export class ServiceProcess {
   /** Starts the process and resolves once `/health/ready` answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
     const { app, name, http, grpc, brokers, groupId, jwksUrl, database } = this.options;
-    const child = startProcess(
-      name,
-      process.execPath,
-      [join(BUILD_DIR, 'apps', app, 'src', 'main.js')],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'info',
-          HTTP_PORT: String(http),
-          GRPC_PORT: String(grpc),
-          GRPC_HOST: '127.0.0.1',
-          KAFKA_BROKERS: brokers,
-          KAFKA_GROUP_ID: groupId,
-          KAFKA_TOPIC_PREFIX: FAULTS_TOPIC_PREFIX,
-          OUTBOX_POLL_MS: '200',
-          DATABASE_URL: databaseUrl(database),
-          AUTH_JWKS_URL: jwksUrl,
-          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-          // The load loops send as fast as answers come: far over the per-user request limit
-          // a person never reaches. Own counters, apart from any other stack on this Redis.
-          REDIS_KEY_PREFIX: `${app}-faults`,
-          RATE_LIMIT_PER_USER: '1000000000',
-        },
-      },
-    );
+    const child = startProcess(name, process.execPath, [servicePaths(faultsProfile, app).entry], {
+      env: processEnv(faultsProfile, app, {
+        HTTP_PORT: String(http),
+        GRPC_PORT: String(grpc),
+        KAFKA_BROKERS: brokers,
+        KAFKA_GROUP_ID: groupId,
+        DATABASE_URL: databaseUrl(database),
+        AUTH_JWKS_URL: jwksUrl,
+      }),
+    });
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && this.running) {
