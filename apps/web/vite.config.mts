@@ -1,4 +1,4 @@
-// The browser chat client: built by `npm run build` (scripts/build.mjs passes --outDir) into
+// The browser chat client: built by `npm run build` (scripts/build.ts passes --outDir) into
 // <build folder>/web, which the gateway serves at `/` (infra/gateway, GATEWAY_WEB_ROOT).
 // `npx vite --config apps/web/vite.config.mts` serves it with hot reload instead, proxying
 // the APIs to a running gateway (WEB_API_ORIGIN, default `npm run up`'s :8080), so the

@@ -1,7 +1,7 @@
 // GraphQL Code Generator: typed documents for the operations in src/operations/*.graphql,
 // checked against profile's published schema (apps/profile/schema.gql). Run from the
-// repo root by scripts/graphql-gen.mjs (`npm run graphql:gen`); `--check` fails on a
-// stale output. Never edit src/generated/ by hand.
+// repo root by `npm run graphql:gen`; `npm run lint` runs it with `--check`, which fails
+// on a stale output. Never edit src/generated/ by hand.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+// kafkajs' idle 1 ms timer loop and its TimeoutNegativeWarning, fixed as in the services.
+import '../../libs/kafka/src/request-queue-fix';
 import {
   INFRA_DIR,
   REPO_ROOT,

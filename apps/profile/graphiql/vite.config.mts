@@ -1,4 +1,4 @@
-// GraphiQL for profile's GET /graphql, bundled from npm: `npm run build` (scripts/build.mjs)
+// GraphiQL for profile's GET /graphql, bundled from npm: `npm run build` (scripts/build.ts)
 // writes it into <build folder>/apps/profile/public/graphiql, beside the compiled service,
 // which serves index.html as the page and assets/ under /graphql/assets/.
 import { fileURLToPath } from 'node:url';

@@ -34,7 +34,7 @@ runMain(async () => {
   });
   if (!ide && operationPolicy(config).introspection) {
     new Logger('GraphqlIde').warn(
-      'this build has no GraphQL IDE (scripts/build-graphiql.mjs): GET /graphql serves none',
+      'this build has no GraphQL IDE (scripts/build-graphiql.ts): GET /graphql serves none',
     );
   }
 });

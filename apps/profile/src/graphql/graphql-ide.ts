@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Where `npm run build` puts the bundled IDE (scripts/build-graphiql.mjs): beside the
+ * Where `npm run build` puts the bundled IDE (scripts/build-graphiql.ts): beside the
  * compiled service, `<build>/apps/profile/public/graphiql`, so a build folder or an image
  * carries it with the code. From the sources (unit tests) there is none.
  */
