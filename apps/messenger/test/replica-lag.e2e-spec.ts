@@ -29,9 +29,8 @@ import {
   memberIdsOf,
   messengerRows,
   okAck,
+  refusedWith,
 } from './support/messenger-clients';
-
-const refusedWith = (code: string) => ({ ok: false, error: expect.objectContaining({ code }) });
 
 /** Waits until messenger's replicas know `other` and, if asked, its friendship with `user`. */
 async function replicated(user: TestUser, other: TestUser, friends: boolean): Promise<void> {

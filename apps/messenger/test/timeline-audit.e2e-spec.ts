@@ -23,11 +23,10 @@ import {
   send,
   type TimelineEvent,
   waitFor,
+  refusedWith,
+  type Pushed,
 } from './support/messenger-clients';
 
-type Pushed<E extends SocketApi.ServerEventName> = SocketApi.ServerPayload<E>;
-
-const refusedWith = (code: string) => ({ ok: false, error: expect.objectContaining({ code }) });
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
 /** Resolves once messenger's replica says whether `a` and `b` are friends, and who blocks whom. */

@@ -23,12 +23,10 @@ import {
   send,
   type TimelineEvent,
   waitFor,
+  refusedWith,
+  type Pushed,
 } from './support/messenger-clients';
 import { messageSearchQuery } from '../src/messages/message-search.query';
-
-type Pushed<E extends SocketApi.ServerEventName> = SocketApi.ServerPayload<E>;
-
-const refusedWith = (code: string) => ({ ok: false, error: expect.objectContaining({ code }) });
 
 describe('messenger: the chat timeline and its permissions', () => {
   let auth: AuthGrpcClient;

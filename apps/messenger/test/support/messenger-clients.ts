@@ -168,6 +168,15 @@ export async function okAck<T>(peer: Peer, event: string, payload: unknown): Pro
 }
 
 /** Collects every `event` a socket or client receives from now on. */
+/** What an acknowledgement refused with `code` looks like, for `toEqual`/`toMatchObject`. */
+export const refusedWith = (code: string) => ({
+  ok: false,
+  error: expect.objectContaining({ code }) as unknown,
+});
+
+/** The payload of server push `E`. */
+export type Pushed<E extends SocketApi.ServerEventName> = SocketApi.ServerPayload<E>;
+
 export function collect<T>(peer: Peer, event: string): T[] {
   const received: T[] = [];
   if (peer instanceof MessengerClient) {
