@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventEnvelope, Topics } from '@app/contracts';
-import { MetricsService, TransactionHost } from '@app/platform';
+import { FakeTransactionHost, MetricsService, TransactionHost } from '@app/platform';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -48,7 +48,7 @@ async function setup(prefix: string) {
     producer: () => Promise.resolve(producer),
   };
   const query = jest.fn((_sql: string, params: unknown[]) => Promise.resolve([params[1]]));
-  const tx = { run: <T>(work: () => Promise<T>) => work(), manager: { query } };
+  const tx = Object.assign(new FakeTransactionHost(), { manager: { query } });
   const metrics = new MetricsService('test');
   const options: KafkaModuleOptions = {
     service: 'friends',
