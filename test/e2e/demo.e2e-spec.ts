@@ -15,22 +15,20 @@ import {
   DEMO_PEOPLE,
 } from '../../scripts/demo/seed';
 import { gatewayStack } from './support/gateway';
-import { E2E_INSTANCE, stack } from './support/stack';
+import { stack } from './support/stack';
 
 const ROOT = join(__dirname, '..', '..');
-const BUILD_DIR = E2E_INSTANCE === 0 ? 'dist' : join('.infra', `e2e-dist-${E2E_INSTANCE}`);
 
 /** `npm run demo` as the package script runs it, aimed at this stack. */
 async function runDemo(): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'scripts', 'demo.mjs')],
+    ['--import', 'tsx', join(ROOT, 'scripts', 'demo', 'demo.ts')],
     {
       cwd: ROOT,
       timeout: 90_000,
       env: {
         ...process.env,
-        BUILD_OUT_DIR: BUILD_DIR,
         DEMO_AUTH_URL: stack.auth.http,
         DEMO_PROFILE_URL: stack.profile.http,
         DEMO_FRIENDS_URL: stack.friends.http,

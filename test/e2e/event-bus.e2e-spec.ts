@@ -283,7 +283,9 @@ describe('event bus (outbox → Kafka → idempotent consumer)', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        join(__dirname, '..', '..', 'scripts', 'dlq-redrive.mjs'),
+        '--import',
+        'tsx',
+        join(__dirname, '..', '..', 'scripts', 'dlq-redrive.ts'),
         Topics.MessageSent,
         '--since',
         startedAt,

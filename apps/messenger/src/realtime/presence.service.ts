@@ -65,7 +65,8 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * `presence:get`: who of `userIds` is online and when each was last seen — for the
-   * caller's friends and co-members (`visible`); anyone else reads as offline, never seen.
+   * caller's friends and co-members (`visible`); anyone else reads as offline, with no
+   * `lastSeenAt` at all (ARCHITECTURE.md).
    */
   async of(
     userIds: readonly string[],
@@ -74,6 +75,7 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
     const shown = userIds.filter((id) => visible.has(id));
     const known = new Map((await this.registry.presenceOf(shown)).map((p) => [p.userId, p]));
     return userIds.map((userId) => {
+      if (!visible.has(userId)) return { userId, online: false };
       const presence = known.get(userId);
       return {
         userId,

@@ -145,7 +145,10 @@ export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 export const PresenceSchema = z.object({
   userId: Id,
   online: z.boolean(),
-  lastSeenAt: isoDate.nullable().describe('Null for users the caller may not see'),
+  lastSeenAt: isoDate
+    .nullable()
+    .optional()
+    .describe('Null for a user never seen; absent for users the caller may not see'),
 });
 export type Presence = z.infer<typeof PresenceSchema>;
 
