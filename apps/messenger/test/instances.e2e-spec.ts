@@ -31,6 +31,7 @@ import {
   sparePort,
   startMessenger,
   waitFor,
+  refusedWith,
 } from './support/messenger-clients';
 
 const ALLOWED_ORIGIN = 'http://chat.example.test';
@@ -242,6 +243,37 @@ describe('messenger: several instances', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(atBob.filter((e) => e.message.chatId === group.id)).toHaveLength(0);
+  });
+
+  it("applies a departure made on one instance to the leaver's sockets on every instance at once", async () => {
+    const gus = await registerUser(auth, 'gus');
+    await befriend(alice, gus);
+    const a = await open(MAIN_MESSENGER, alice);
+    const { chat: group } = await eventually(() =>
+      okAck<{ chat: ChatView }>(a, 'chat:create', {
+        memberIds: [bob.userId, gus.userId],
+        title: 'leaving across instances',
+      }),
+    );
+    // Bob has a device on each instance and leaves from the second one.
+    const bobHere = await open(MAIN_MESSENGER, bob);
+    const bobThere = await open(second.url, bob);
+    const atBobHere = collect<{ message: MessageView }>(bobHere, 'message:new');
+    const atBobThere = collect<{ message: MessageView }>(bobThere, 'message:new');
+    const g = await open(MAIN_MESSENGER, gus);
+    const atGus = collect<{ message: MessageView }>(g, 'message:new');
+
+    await okAck(bobThere, 'chat:leave', { chatId: group.id });
+    const after = await send(a, group.id, 'bob has left');
+    await waitFor(atGus, (e) => e.message.id === after.id);
+    for (const device of [bobHere, bobThere]) {
+      expect(await ack(device, 'message:history', { chatId: group.id })).toEqual(
+        refusedWith(ErrorCodes.MESSENGER_CHAT_NOT_MEMBER),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const leaked = [...atBobHere, ...atBobThere].filter((e) => e.message.chatId === group.id);
+    expect(leaked).toHaveLength(0);
   });
 
   it('catches a client up after the instance it was on is killed: nothing missed, nothing doubled', async () => {

@@ -33,3 +33,11 @@ export {
   type ClientErrorCode,
 } from './messenger-client.errors';
 export { TimelineTracker, type Offered, type TimelineUpdate } from './timeline-tracker';
+// For unit specs of code built on the client (no test-framework dependency; a bundler
+// drops it from an app that does not import it).
+export {
+  FakeSocket,
+  ok as okAck,
+  refused as refusedAck,
+  timedOut as timedOutAck,
+} from './testing/fake-socket';

@@ -1,67 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { SocketApi } from '@app/contracts';
+import { FakeSocket, okAck as ok } from '@app/messenger-client';
 import { ApiError } from '../api/errors';
 import { MessengerConnection, type SessionPort } from './connection';
 import { CHAT, ME, created, message, summary } from './fixtures';
 import { orderedMessages } from './state';
 import { MessengerStore } from './store';
-
-type Answer = (payload: never) => Promise<unknown>;
-
-/**
- * socket.io's client as the messenger client (@app/messenger-client) uses it: `on`,
- * `connect`, `disconnect`, `timeout().emitWithAck`. Each client event is answered by the spec's `answers`; a
- * rejected answer is what socket.io does when the ack timeout passes.
- */
-class FakeSocket {
-  connected = false;
-  active = true;
-  readonly emitted: { event: string; payload: Record<string, unknown> }[] = [];
-  readonly answers = new Map<string, Answer>();
-  private readonly handlers = new Map<string, ((...args: unknown[]) => void)[]>();
-
-  on(event: string, handler: (...args: unknown[]) => void): this {
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
-    return this;
-  }
-
-  connect(): this {
-    this.connected = true;
-    this.fire('connect');
-    return this;
-  }
-
-  disconnect(): this {
-    this.drop('io client disconnect');
-    return this;
-  }
-
-  /** The network goes away (a reason socket.io reconnects after by itself). */
-  drop(reason = 'transport close'): void {
-    this.connected = false;
-    this.fire('disconnect', reason);
-  }
-
-  timeout(): {
-    emitWithAck: (event: string, payload: Record<string, unknown>) => Promise<unknown>;
-  } {
-    return {
-      emitWithAck: (event, payload) => {
-        this.emitted.push({ event, payload });
-        const answer = this.answers.get(event);
-        return answer ? answer(payload as never) : Promise.resolve({ ok: true });
-      },
-    };
-  }
-
-  fire(event: string, ...args: unknown[]): void {
-    for (const handler of this.handlers.get(event) ?? []) handler(...args);
-  }
-
-  events(): string[] {
-    return this.emitted.map((e) => e.event);
-  }
-}
 
 const session: SessionPort = {
   accessToken: () => Promise.resolve('token'),
@@ -69,8 +13,6 @@ const session: SessionPort = {
   end: () => undefined,
   onAccessToken: () => () => undefined,
 };
-
-const ok = <T extends object>(body: T) => Promise.resolve({ ok: true, ...body });
 
 describe('MessengerConnection', () => {
   let socket: FakeSocket;
