@@ -265,6 +265,7 @@ describe('socket.io Origin allowlist, with CORS_ORIGINS not set', () => {
     const foreign = await fetch(handshake, { headers: { origin: FOREIGN } });
     expect(foreign.status).toBe(403);
     expect(corsHeaders(foreign)).toEqual({});
+    expectSecurityHeaders(foreign);
 
     const allowed = await fetch(handshake, { headers: { origin: ALLOWED } });
     expect(allowed.status).toBe(200);

@@ -1,14 +1,14 @@
 import {
-  addSecurityHeaders,
   corsOptions,
   isAllowedOrigin,
   type RedisConnections,
+  secureLibraryResponses,
 } from '@app/platform';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { from, isObservable, mergeAll, type Observable, of } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 
@@ -45,7 +45,8 @@ export interface MessengerIoOptions {
  *   by every other instance — rooms are per user, so nothing above this changes;
  * - the platform's CORS policy, and its Origin allowlist checked on every handshake
  *   request (CORS alone only binds browsers' XHR polling, not WebSocket upgrades);
- * - the platform's security headers on the answers engine.io writes itself (polling);
+ * - the platform's security headers on the answers engine.io writes itself (polling, and
+ *   its 403 to a foreign Origin);
  * - `maxHttpBufferSize`: a bigger packet closes that socket, never the process;
  * - lean per-socket event handlers (see {@link bindMessageHandlers}).
  */
@@ -77,8 +78,8 @@ export class MessengerIoAdapter extends IoAdapter {
       ) => callback(null, originAllowed(request, corsOrigins)),
     };
     const server = super.createIOServer(port, serverOptions as ServerOptions);
-    // Polling answers are written by engine.io, not Express: the same headers, added here.
-    server.engine.on('headers', addSecurityHeaders);
+    // Polling answers and refusals are written by engine.io, not Express: the same headers.
+    if (this.httpServer) secureLibraryResponses(this.httpServer as HttpServer, `${server.path()}/`);
     server.adapter(this.redisAdapter());
     return server;
   }

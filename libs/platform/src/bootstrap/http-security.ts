@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** A Content-Security-Policy as helmet takes it: directive (camelCase) → its sources. */
 export type ContentSecurityPolicy = Readonly<Record<string, readonly string[]>>;
@@ -104,24 +104,16 @@ const apiHeaders = helmet({
 });
 
 /**
- * Adds the headers {@link applyHttpSecurity} sends to `headers`, for answers a library
- * writes on the same server without going through Express: socket.io's long-polling
- * responses and handshakes (pass this to engine.io's `headers` event, which hands over the
- * header object it is about to write). helmet itself sets them, so the policy is one.
+ * Gives the answers a library writes itself on a service's HTTP server, outside Express,
+ * the headers {@link applyHttpSecurity} sends: socket.io's long-polling handshakes, packets
+ * and refusals (engine.io's 403 for a foreign Origin) under `path`. Call it after the
+ * library has attached to the server: the listener goes first, and engine.io's own
+ * `writeHead` keeps what it finds set. helmet sets the headers, so the policy is one.
  */
-export function addSecurityHeaders(
-  headers: Record<string, string | string[]>,
-  request: IncomingMessage,
-): void {
-  const response = {
-    setHeader: (name: string, value: string) => {
-      headers[name] = value;
-    },
-    removeHeader: (name: string) => {
-      delete headers[name];
-    },
-  };
-  apiHeaders(request, response as unknown as ServerResponse, () => undefined);
+export function secureLibraryResponses(server: Server, path: string): void {
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (request.url?.startsWith(path)) apiHeaders(request, response, () => undefined);
+  });
 }
 
 /**
