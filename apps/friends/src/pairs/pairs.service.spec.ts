@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
-import { ErrorCodes, Topics } from '@app/contracts';
+import { ErrorCodes, FRIENDSHIP_REVOKED_CHANNEL, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { DomainError, FakeTransactionHost, TransactionHost } from '@app/platform';
+import { DomainError, FakeTransactionHost, REDIS_CLIENT, TransactionHost } from '@app/platform';
 import { FriendshipPair } from './friendship-pair.aggregate';
 import { PairStoreRepository } from './pair-store.repository';
 import { replay } from './pair.events';
@@ -16,20 +16,30 @@ describe('PairsService', () => {
   let service: PairsService;
   let store: jest.Mocked<PairStoreRepository>;
   let events: jest.Mocked<EventPublisher>;
+  let announced: string[];
+  let tx: FakeTransactionHost;
 
   beforeEach(async () => {
+    announced = [];
+    const redis = {
+      publish: jest.fn((channel: string, message: string) => {
+        announced.push(`${channel} ${message} after commit ${tx.commits}`);
+        return Promise.resolve(1);
+      }),
+    };
     store = {
       load: jest.fn((a: string, b: string) => Promise.resolve(FriendshipPair.start(a, b))),
       save: jest.fn().mockResolvedValue(undefined),
     } as unknown as jest.Mocked<PairStoreRepository>;
     events = { publish: jest.fn().mockResolvedValue(undefined) };
-    const tx = new FakeTransactionHost();
+    tx = new FakeTransactionHost();
     const moduleRef = await Test.createTestingModule({
       providers: [
         PairsService,
         { provide: TransactionHost, useValue: tx },
         { provide: PairStoreRepository, useValue: store },
         { provide: EventPublisher, useValue: events },
+        { provide: REDIS_CLIENT, useValue: redis },
       ],
     }).compile();
     service = moduleRef.get(PairsService);
@@ -55,6 +65,13 @@ describe('PairsService', () => {
       [Topics.FriendshipRemoved, { userId: BOB, otherUserId: ALICE, pairVersion: 3 }, { key: KEY }],
       [Topics.UserBlocked, { userId: BOB, blockedUserId: ALICE, pairVersion: 4 }, { key: KEY }],
     ]);
+    // Messenger hears of the block at once, once it is committed.
+    expect(announced).toEqual([`${FRIENDSHIP_REVOKED_CHANNEL} ${KEY} after commit 1`]);
+  });
+
+  it('announces nothing for changes that take no friendship away', async () => {
+    await service.change(ALICE, BOB, (p) => p.request(ALICE, BOB, REQ));
+    expect(announced).toEqual([]);
   });
 
   const pendingHistory = [

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { Topics } from '@app/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { FRIENDSHIP_REVOKED_CHANNEL, Topics } from '@app/contracts';
 import { EventPublisher } from '@app/kafka';
-import { TransactionHost } from '@app/platform';
+import { REDIS_CLIENT, TransactionHost } from '@app/platform';
+import type { Redis } from 'ioredis';
 import { FriendshipPair } from './friendship-pair.aggregate';
 import { PairStoreRepository } from './pair-store.repository';
 import { PairEvent } from './pair.events';
@@ -11,13 +12,20 @@ import { PairEvent } from './pair.events';
  * the events, update the projections and write the public Kafka events to the outbox, in
  * one transaction. Nothing is retried on a concurrent update: a command was decided on a
  * state that no longer holds, and only the client knows whether it still wants it.
+ *
+ * An unfriend or a block is also announced on {@link FRIENDSHIP_REVOKED_CHANNEL} once
+ * committed, before the caller hears back, so messenger stops letting the two write to
+ * each other at once rather than after the event's lag.
  */
 @Injectable()
 export class PairsService {
+  private readonly logger = new Logger(PairsService.name);
+
   constructor(
     private readonly tx: TransactionHost,
     private readonly store: PairStoreRepository,
     private readonly events: EventPublisher,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 
   async change(
@@ -34,8 +42,20 @@ export class PairsService {
       for (const [index, event] of pair.changes.entries()) {
         await this.publish(pair.id, event, pair.version + index + 1);
       }
+      if (pair.changes.some((event) => event.type === 'removed' || event.type === 'blocked')) {
+        this.tx.afterCommit(() => this.announceRevoked(pair.id));
+      }
       return pair;
     });
+  }
+
+  /** Sent at once (the command leaves before the answer does); a failure is only logged. */
+  private announceRevoked(pairId: string): void {
+    this.redis
+      .publish(FRIENDSHIP_REVOKED_CHANNEL, pairId)
+      .catch((error: Error) =>
+        this.logger.warn(`friendship revocation not announced: ${error.message}`),
+      );
   }
 
   /**

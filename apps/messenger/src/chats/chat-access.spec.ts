@@ -2,6 +2,7 @@ import { ErrorCodes } from '@app/contracts';
 import type { VersionGate } from '@app/kafka';
 import type { FriendshipChecker } from '../friends-client/friendship-checker';
 import type { FriendshipReplica } from '../friends-client/friendship-replica.repository';
+import type { FriendshipRevocations } from '../friends-client/friendship-revocations';
 import { ChatAccess } from './chat-access';
 import type { ChatRoster, ChatsRepository, Membership } from './chats.repository';
 import type { MembershipCache } from './membership-cache';
@@ -24,6 +25,7 @@ function setup(
   truth = { friends: true, blocked: false },
   cached: ChatRoster | null = null,
   deletedAccounts: string[] = [],
+  revokedLately = false,
 ) {
   const chats = {
     membership: jest.fn(async () => membership),
@@ -37,6 +39,7 @@ function setup(
       ids.map((userId) => ({ userId, friends: userId === PEER, blocked: false })),
     ),
   };
+  const revocations = { revokedLately: jest.fn(() => revokedLately) };
   const cache = { roster: jest.fn(async () => cached), forget: jest.fn() };
   const versions = {
     reached: jest.fn(async (stream: string, version: number) =>
@@ -47,6 +50,7 @@ function setup(
     chats as unknown as ChatsRepository,
     friendships,
     replica as unknown as FriendshipReplica,
+    revocations as unknown as FriendshipRevocations,
     cache as unknown as MembershipCache,
     versions as unknown as VersionGate,
   );
@@ -69,6 +73,18 @@ describe('ChatAccess', () => {
     const { access, friendships } = setup(direct(true));
     expect(await codeOf(access.writer(CHAT, ME))).toBe('ok');
     expect(friendships.check).not.toHaveBeenCalled();
+  });
+
+  it('asks friends when they announced an unfriend or block of the pair the replica has not seen', async () => {
+    const { access, friendships } = setup(
+      direct(true),
+      { friends: false, blocked: false },
+      null,
+      [],
+      true,
+    );
+    expect(await codeOf(access.writer(CHAT, ME))).toBe(ErrorCodes.MESSENGER_NOT_FRIENDS);
+    expect(friendships.check).toHaveBeenCalledWith(ME, PEER);
   });
 
   it('confirms any other replica answer with friends, and refuses when they are not friends', async () => {

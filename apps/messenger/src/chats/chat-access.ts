@@ -3,6 +3,7 @@ import { AccountLifecycle } from '@app/contracts';
 import { VersionGate } from '@app/kafka';
 import { FriendshipChecker } from '../friends-client/friendship-checker';
 import { FriendshipReplica } from '../friends-client/friendship-replica.repository';
+import { FriendshipRevocations } from '../friends-client/friendship-revocations';
 import type { MemberRole } from './chat.view';
 import { forbidden, invalidMembers, notAGroup, notAMember, notFriends } from './chats.errors';
 import { ChatsRepository, Membership } from './chats.repository';
@@ -16,7 +17,9 @@ import { MembershipCache } from './membership-cache';
  * Friendship is answered by messenger's replica of friends' state when the replica says
  * "friends, no block" — the common case costs no call to friends. Any other answer is
  * confirmed with friends' `AreFriends` (through the circuit breaker), because the replica
- * may not have heard of a friendship yet; see docs/adr/0017 for how stale it can be.
+ * may not have heard of a friendship yet; so is a "friends" for a pair friends has just
+ * announced an unfriend or a block of, which the replica hears of only later (ADR 0017,
+ * ADR 0038).
  */
 @Injectable()
 export class ChatAccess {
@@ -24,6 +27,7 @@ export class ChatAccess {
     private readonly chats: ChatsRepository,
     private readonly friendships: FriendshipChecker,
     private readonly replica: FriendshipReplica,
+    private readonly revocations: FriendshipRevocations,
     private readonly cache: MembershipCache,
     private readonly versions: VersionGate,
   ) {}
@@ -77,11 +81,14 @@ export class ChatAccess {
 
   /** The friendship rule of direct chats: the replica's "yes", else friends' answer. */
   private async friendly(userId: string, membership: Membership): Promise<Membership> {
-    if (membership.kind === 'direct' && !membership.peerFriendly) {
-      if (!membership.peerId) throw notFriends();
-      const relation = await this.friendships.check(userId, membership.peerId);
-      if (!relation.friends || relation.blocked) throw notFriends();
+    if (membership.kind !== 'direct') return membership;
+    const { peerId } = membership;
+    if (!peerId) throw notFriends();
+    if (membership.peerFriendly && !this.revocations.revokedLately(userId, peerId)) {
+      return membership;
     }
+    const relation = await this.friendships.check(userId, peerId);
+    if (!relation.friends || relation.blocked) throw notFriends();
     return membership;
   }
 
@@ -113,7 +120,9 @@ export class ChatAccess {
    */
   async mayAdd(actorId: string, userIds: readonly string[]): Promise<void> {
     const relations = await this.replica.relationsOf(actorId, userIds);
-    const doubtful = relations.filter((r) => !r.friends || r.blocked).map((r) => r.userId);
+    const doubtful = relations
+      .filter((r) => !r.friends || r.blocked || this.revocations.revokedLately(actorId, r.userId))
+      .map((r) => r.userId);
     // A friend exists by definition; only the others need the users replica.
     const unknown = new Set(await this.chats.unknownUsers(doubtful));
     for (const userId of unknown) {

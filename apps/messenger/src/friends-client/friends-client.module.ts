@@ -4,12 +4,14 @@ import { APP_CONFIG, grpcClientOptions } from '@app/platform';
 import type { MessengerConfig } from '../config/messenger.config';
 import { FriendshipChecker } from './friendship-checker';
 import { FriendshipReplica } from './friendship-replica.repository';
+import { FriendshipRevocations } from './friendship-revocations';
 import { FRIENDS_GRPC_CLIENT, GrpcFriendshipChecker } from './grpc-friendship-checker';
 import { ResilientFriendshipChecker } from './resilient-friendship-checker';
 
 /**
  * messenger's view of friends behind the {@link FriendshipChecker} port: the gRPC client
- * with a circuit breaker, and the local replica fed by `friends.*` events. Not a
+ * with a circuit breaker, the local replica fed by `friends.*` events, and friends' early
+ * announcements of unfriends and blocks that make the replica's "friends" doubtful. Not a
  * readiness check: friends being down must not take messenger out of rotation.
  */
 @Module({
@@ -26,8 +28,9 @@ import { ResilientFriendshipChecker } from './resilient-friendship-checker';
   providers: [
     GrpcFriendshipChecker,
     FriendshipReplica,
+    FriendshipRevocations,
     { provide: FriendshipChecker, useClass: ResilientFriendshipChecker },
   ],
-  exports: [FriendshipChecker, FriendshipReplica],
+  exports: [FriendshipChecker, FriendshipReplica, FriendshipRevocations],
 })
 export class FriendsClientModule {}

@@ -4,3 +4,4 @@ export * from './catalog';
 export * from './asyncapi';
 export * from './pair';
 export * from './account-lifecycle';
+export * from './friendship-revocations';
