@@ -5,14 +5,15 @@ import type {
   TimelineWrite,
   WriteResult,
 } from './timeline-flush.repository';
-import { TimelineWriter } from './timeline-writer';
+import { MIN_OVERLAPPING_FLUSH, TimelineWriter } from './timeline-writer';
 
 const CHAT = 'c0000000-0000-4000-8000-000000000001';
+const CHAT_2 = 'c0000000-0000-4000-8000-000000000002';
 const USER = '11111111-1111-4111-8111-111111111111';
 
-const edit = (text: string): TimelineWrite => ({
+const edit = (text: string, chatId = CHAT): TimelineWrite => ({
   kind: 'edit',
-  chatId: CHAT,
+  chatId,
   actorId: USER,
   messageId: '22222222-2222-4222-8222-222222222222',
   text,
@@ -80,6 +81,32 @@ describe('TimelineWriter', () => {
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
     await releaseNext();
     await expect(Promise.all(queued)).resolves.toHaveLength(3);
+  });
+
+  it('overlaps a second flush once enough writes of other chats queued, never two on one chat', async () => {
+    const { writer, batches, releaseNext, turn } = controlledFlushes();
+    const writes = [writer.write(edit('a'))];
+    await turn();
+    expect(batches).toEqual([['a']]);
+
+    // A few writes wait for the flush in flight, whatever their chat…
+    writes.push(writer.write(edit('b')), writer.write(edit('c0', CHAT_2)));
+    await turn();
+    expect(batches).toHaveLength(1);
+
+    // …until enough of other chats have queued: those go in a second flush at once, and
+    // the first chat's write stays queued.
+    const others = Array.from({ length: MIN_OVERLAPPING_FLUSH - 1 }, (_, i) => `c${i + 1}`);
+    writes.push(...others.map((t) => writer.write(edit(t, CHAT_2))));
+    await turn();
+    expect(batches).toEqual([['a'], ['c0', ...others]]);
+
+    // The first flush returns: its slot takes what waited, the first chat's write.
+    await releaseNext();
+    expect(batches).toEqual([['a'], ['c0', ...others], ['b']]);
+    await releaseNext();
+    await releaseNext();
+    await expect(Promise.all(writes)).resolves.toHaveLength(MIN_OVERLAPPING_FLUSH + 2);
   });
 
   it('retries the writes of a failed flush one by one, so only a failing write fails', async () => {
