@@ -132,6 +132,22 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
     return this.producerConnection;
   }
 
+  /**
+   * Drops the producer after an error that puts the idempotent producer's sequence out of
+   * step with the broker for good — a broker restarted under it and lost its state, or a
+   * numbered batch never landed: kafkajs keeps its producer id and every later send fails
+   * the same way. The next {@link producer} call starts a new producer id (records sent
+   * again are duplicates consumers skip). True when it dropped the producer.
+   */
+  async replaceProducerAfter(error: unknown): Promise<boolean> {
+    if (!isStaleProducerError(error)) return false;
+    const stale = this.producerConnection;
+    this.producerConnection = undefined;
+    const producer = await stale?.catch(() => undefined);
+    await settleWithin(Promise.allSettled([producer?.disconnect()]), DISCONNECT_TIMEOUT_MS);
+    return true;
+  }
+
   consumer(config: ConsumerConfig): Consumer {
     const consumer = this.kafka.consumer(config);
     this.consumers.add(consumer);
@@ -178,4 +194,19 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
     else if (level === logLevel.WARN) this.logger.warn(rest, message);
     else this.logger.debug(rest, message);
   }
+}
+
+/** Broker answers that no retry with the same producer id can get past. */
+const STALE_PRODUCER_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
+/** Whether `error`, or one it wraps (kafkajs' retrier keeps the last as `cause`), is one. */
+export function isStaleProducerError(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (STALE_PRODUCER_ERRORS.has((e as { type?: string }).type ?? '')) return true;
+  }
+  return false;
 }

@@ -143,6 +143,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (error) {
         failures += 1;
         this.logger.warn({ err: error, failures }, 'Outbox relay failed; retrying');
+        if (await this.connection.replaceProducerAfter(error)) {
+          this.logger.warn('Kafka producer out of step with the broker: replaced');
+        }
       }
       if (sent > 0 || this.nudged) continue;
       // Back off while Kafka or the database is down, up to ten poll periods.
