@@ -26,6 +26,7 @@ import {
 } from './support/clients';
 import { samples } from './support/monitoring';
 import { stack, type ServiceName } from './support/stack';
+import { failure } from './support/clients';
 
 type InternalService = 'profile' | 'friends';
 
@@ -86,16 +87,6 @@ function client(service: InternalService, caller: keyof typeof CALLERS): grpc.Cl
   const created = grpcClient(service, SERVICE_NAMES[service], stack[service].grpc, CALLERS[caller]);
   clients.push(created);
   return created;
-}
-
-/** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to be refused');
 }
 
 /** The sum of `grpc_server_handling_seconds_count` of one method and status on `service`. */

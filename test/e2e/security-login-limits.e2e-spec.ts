@@ -20,6 +20,7 @@ import {
   startExtraService,
 } from './support/extra-service';
 import { E2E_INSTANCE } from './support/stack';
+import { failure, newUser } from './support/clients';
 
 /** auth's defaults (apps/auth/src/config/auth.config.ts). */
 const ACCOUNT_LIMIT = 10;
@@ -37,25 +38,6 @@ function from(address: string): AuthCallOptions {
   const metadata = new grpc.Metadata();
   metadata.set('x-forwarded-for', address);
   return { metadata };
-}
-
-function newAccount(prefix: string) {
-  const suffix = randomUUID().slice(0, 8);
-  return {
-    email: `${prefix}-${suffix}@example.test`,
-    password: `pw-${randomUUID()}`,
-    nickname: `${prefix}_${suffix}`,
-  };
-}
-
-/** The grpc-js error of a call that must fail. */
-async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const count = <T>(values: T[], value: T) => values.filter((v) => v === value).length;
@@ -94,7 +76,7 @@ describe('login limits under 30 parallel attempts, with the production defaults'
     });
 
   it(`gRPC: checks at most ${ACCOUNT_LIMIT} of ${PARALLEL} parallel wrong-password logins on one account`, async () => {
-    const account = newAccount('lim15grpc');
+    const account = newUser('lim15grpc');
     await client.register(account, from(freshAddress()));
 
     // Each from its own address: only the account's limit can refuse them.
@@ -123,7 +105,7 @@ describe('login limits under 30 parallel attempts, with the production defaults'
   });
 
   it(`HTTP: checks at most ${ACCOUNT_LIMIT} of ${PARALLEL} parallel wrong-password logins on one account`, async () => {
-    const account = newAccount('lim15http');
+    const account = newUser('lim15http');
     await client.register(account, from(freshAddress()));
 
     const answers = await Promise.all(
@@ -160,7 +142,7 @@ describe('login limits under 30 parallel attempts, with the production defaults'
       const address = freshAddress();
       // A new email each time, so no account limit is reached first.
       const attempt = async (): Promise<string> => {
-        const body = { email: newAccount('lim15spray').email, password: 'wrong-password' };
+        const body = { email: newUser('lim15spray').email, password: 'wrong-password' };
         if (transport === 'gRPC') {
           // A hundred password checks at once take longer than the client's default deadline.
           const error = await failure(client.login(body, { ...from(address), deadlineMs: 60_000 }));
@@ -186,7 +168,7 @@ describe('login limits under 30 parallel attempts, with the production defaults'
       expect(await attempt()).toBe('throttled');
       const elsewhere = await failure(
         client.login(
-          { email: newAccount('lim15else').email, password: 'wrong-password' },
+          { email: newUser('lim15else').email, password: 'wrong-password' },
           from(freshAddress()),
         ),
       );

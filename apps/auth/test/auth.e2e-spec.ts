@@ -10,26 +10,7 @@ import {
   registerUser,
 } from '../../../test/e2e/support/clients';
 import { stack, topic } from '../../../test/e2e/support/stack';
-
-/** A fresh, valid registration. */
-function newUser(prefix = 'e2e') {
-  const suffix = randomUUID().slice(0, 8);
-  return {
-    email: `${prefix}-${suffix}@example.test`,
-    password: `pw-${randomUUID()}`,
-    nickname: `${prefix}_${suffix}`,
-  };
-}
-
-/** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure, newUser } from './helpers';
 
 const errorCode = (error: grpc.ServiceError): unknown => error.metadata?.get('x-error-code')[0];
 

@@ -1,27 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { serviceEnv } from '../../../test/e2e/support/stack';
 
-/** A fresh, valid registration. */
-export function newUser(prefix = 'e2e') {
-  const suffix = randomUUID().slice(0, 8);
-  return {
-    email: `${prefix}-${suffix}@example.test`,
-    password: `pw-${randomUUID()}`,
-    nickname: `${prefix}_${suffix}`,
-  };
-}
-
-/** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
+export { failure, newUser } from '../../../test/e2e/support/clients';
 
 /** The stable domain code of a failed gRPC call (the `x-error-code` trailer). */
 export const errorCode = (error: grpc.ServiceError): unknown =>

@@ -13,16 +13,7 @@ import {
   unary,
 } from '../../../test/e2e/support/clients';
 import { stack } from '../../../test/e2e/support/stack';
-
-/** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure } from '../../../test/e2e/support/clients';
 
 const profile = profileClient();
 

@@ -134,3 +134,23 @@ export async function eventually<T>(
   const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
   throw new Error(`condition not met within ${timeoutMs} ms${reason}`);
 }
+
+/** A fresh, valid registration. */
+export function newUser(prefix = 'e2e') {
+  const suffix = randomUUID().slice(0, 8);
+  return {
+    email: `${prefix}-${suffix}@example.test`,
+    password: `pw-${randomUUID()}`,
+    nickname: `${prefix}_${suffix}`,
+  };
+}
+
+/** Resolves the grpc-js error of a call that must fail (and fails the test if it succeeds). */
+export async function failure(call: Promise<unknown>): Promise<grpc.ServiceError> {
+  try {
+    await call;
+  } catch (error) {
+    return error as grpc.ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}
