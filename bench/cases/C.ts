@@ -9,11 +9,11 @@
 // adds to a request's token verification.
 
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import type { Pool } from 'pg';
 import { startChildServer } from '../lib/child';
-import { type CaseContext, defineCase } from '../lib/harness';
+import { seedFriends, waitForUser } from '../lib/friends-seed';
+import { defineCase } from '../lib/harness';
 import { httpLoad } from '../lib/load';
 import { revocationCost } from '../lib/revocation-cost';
 import { accessTokenMinter } from '../lib/socket-bench';
@@ -45,35 +45,6 @@ async function cursorAfter(db: Pool, userId: string, rowsBefore: number): Promis
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
 }
 
-/** Seeds `FRIENDS` users befriended with `userId`, both directed rows, spread over a year. */
-async function seedFriends(db: Pool, userId: string): Promise<void> {
-  await db.query('BEGIN');
-  await db.query(`
-    CREATE TEMP TABLE bench_friends ON COMMIT DROP AS
-      SELECT gen_random_uuid() AS id,
-             now() - random() * interval '365 days' AS since
-      FROM generate_series(1, ${FRIENDS})`);
-  await db.query('INSERT INTO users (id) SELECT id FROM bench_friends');
-  await db.query(
-    `INSERT INTO friendships (user_id, friend_id, created_at)
-     SELECT $1::uuid, id, since FROM bench_friends
-     UNION ALL SELECT id, $1::uuid, since FROM bench_friends`,
-    [userId],
-  );
-  await db.query('COMMIT');
-  await db.query('ANALYZE friendships');
-}
-
-/** Waits for friends' directory to learn of a new user (from auth's registration event). */
-async function waitForUser(db: Pool, userId: string, ctx: CaseContext): Promise<void> {
-  while (ctx.remainingMs() > 0) {
-    const { rowCount } = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-    if (rowCount) return;
-    await sleep(100);
-  }
-  throw new Error(`user ${userId} never reached friends' directory`);
-}
-
 export default defineCase({
   id: 'C',
   title: 'GET /v1/friends, keyset pagination, 100k friends',
@@ -103,7 +74,8 @@ export default defineCase({
     const db = stack.db('friends');
     await waitForUser(db, user.userId, ctx);
     const seeding = Date.now();
-    await seedFriends(db, user.userId);
+    await seedFriends(db, user.userId, { count: FRIENDS, spreadDays: 365 });
+    await db.query('ANALYZE friendships');
     ctx.log(`seeded ${FRIENDS.toLocaleString('en-US')} friends in ${Date.now() - seeding} ms`);
 
     const baseline = await startChildServer(

@@ -9,15 +9,14 @@
 
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'pg';
 import {
   GATEWAY_TEMPLATE,
   gatewayPaths,
   startGateway,
   stopGateway,
 } from '../../scripts/infra/gateway';
-import { type CaseContext, defineCase } from '../lib/harness';
+import { seedFriends, waitForUser } from '../lib/friends-seed';
+import { defineCase } from '../lib/harness';
 import { httpLoad, openLoop } from '../lib/load';
 import { BENCH_INSTANCE, INTERNAL_API_TOKEN, benchPort, type ServiceName } from '../lib/stack';
 
@@ -80,33 +79,6 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
-/** Seeds `FRIENDS` users befriended with `userId` straight into friends' projection. */
-async function seedFriends(db: Pool, userId: string): Promise<void> {
-  await db.query('BEGIN');
-  await db.query(`
-    CREATE TEMP TABLE bench_gw_friends ON COMMIT DROP AS
-      SELECT gen_random_uuid() AS id, now() - random() * interval '30 days' AS since
-      FROM generate_series(1, ${FRIENDS})`);
-  await db.query('INSERT INTO users (id) SELECT id FROM bench_gw_friends');
-  await db.query(
-    `INSERT INTO friendships (user_id, friend_id, created_at)
-     SELECT $1::uuid, id, since FROM bench_gw_friends
-     UNION ALL SELECT id, $1::uuid, since FROM bench_gw_friends`,
-    [userId],
-  );
-  await db.query('COMMIT');
-}
-
-/** Waits for friends' directory to learn of a new user (from auth's registration event). */
-async function waitForUser(db: Pool, userId: string, ctx: CaseContext): Promise<void> {
-  while (ctx.remainingMs() > 0) {
-    const { rowCount } = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-    if (rowCount) return;
-    await sleep(100);
-  }
-  throw new Error(`user ${userId} never reached friends' directory`);
-}
-
 /**
  * The latency phases' client: node:http over a keep-alive pool, timed to the microsecond
  * (autocannon's histogram has 1 ms steps, coarser than the hop being measured).
@@ -166,7 +138,7 @@ export default defineCase({
     const [user] = await stack.registerUsers(1, { prefix: 'gw' });
     const db = stack.db('friends');
     await waitForUser(db, user.userId, ctx);
-    await seedFriends(db, user.userId);
+    await seedFriends(db, user.userId, { count: FRIENDS, spreadDays: 30 });
 
     const upstream = (service: ServiceName) => new URL(stack.urls[service].http).host;
     // A leftover gateway of an interrupted run would be reused with its old settings, and

@@ -18,23 +18,18 @@
 // still connected when the round closed them. A slow machine gets fewer connects per round
 // (scale), never under MIN_CONNECTS.
 
-import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startChildServer, TS_NODE_FLAGS } from '../lib/child';
-import type {
-  CloseResult,
-  StormMessage,
-  StormOrder,
-  StormResult,
-} from '../lib/connect-storm-worker';
+import { startChildServer } from '../lib/child';
+import type { CloseResult, StormOrder, StormResult } from '../lib/connect-storm-worker';
 import { defineCase } from '../lib/harness';
 import { redisPid } from '../lib/infra-info';
 import { LatencyRecorder } from '../lib/load';
-import { accessTokenMinter, benchUsers, type DistributiveOmit } from '../lib/socket-bench';
+import { accessTokenMinter, benchUsers } from '../lib/socket-bench';
 import { benchPort } from '../lib/stack';
+import { WorkerPool } from '../lib/worker-pool';
 
 const BASELINE_PORT = benchPort(24106);
 /** Connections per round and side (scaled down on a slow machine). */
@@ -46,68 +41,6 @@ const CONCURRENCY = 32;
 /** After closing a round's sockets, for the servers to finish their disconnect work. */
 const SETTLE_MS = 500;
 const WORKER = path.join(__dirname, '..', 'lib', 'connect-storm-worker.ts');
-
-/** The load-generator processes, each answering one order at a time. */
-class StormWorkers {
-  #children: ChildProcess[] = [];
-  #nextId = 0;
-  #pending = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
-
-  static async start(count: number): Promise<StormWorkers> {
-    const workers = new StormWorkers();
-    await Promise.all(Array.from({ length: count }, () => workers.#spawn()));
-    return workers;
-  }
-
-  get pids(): number[] {
-    return this.#children.map((c) => c.pid as number);
-  }
-
-  async #spawn() {
-    const child = fork(WORKER, [], {
-      execArgv: [...TS_NODE_FLAGS],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.#children.push(child);
-    await new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`storm worker exited (${code})`)));
-      child.on('message', (received: unknown) => {
-        // The worker sends StormMessages only.
-        const message = received as StormMessage | undefined;
-        if (message?.type === 'ready') return resolve(undefined);
-        if (!message) return;
-        const waiter = this.#pending.get(message.id);
-        if (!waiter) return;
-        this.#pending.delete(message.id);
-        if (message.type === 'done') waiter.resolve(message.result);
-        else waiter.reject(new Error(`storm worker: ${message.error}`));
-      });
-    });
-  }
-
-  /**
-   * Sends one order to every worker (`orders[i]` to worker i) and resolves their results
-   * (of the type the workers answer that order with).
-   */
-  all<T>(orders: DistributiveOmit<StormOrder, 'id'>[]): Promise<T[]> {
-    return Promise.all(
-      this.#children.map((child, i) => {
-        const id = ++this.#nextId;
-        return new Promise<T>((resolve, reject) => {
-          this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-          child.send({ ...orders[i], id });
-        });
-      }),
-    );
-  }
-
-  stop(): void {
-    for (const child of this.#children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    }
-    this.#children = [];
-  }
-}
 
 export default defineCase({
   id: 'H',
@@ -144,7 +77,7 @@ export default defineCase({
       },
       ctx,
     );
-    const workers = await StormWorkers.start(WORKERS);
+    const workers = await WorkerPool.start<StormOrder>(WORKERS, WORKER, { label: 'storm worker' });
     ctx.defer(() => workers.stop());
     ctx.addLoadGenerator(workers.pids);
     const redis = await redisPid();

@@ -12,6 +12,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import type { WorkerReply } from './worker-pool';
 
 /** A handshake slower than this counts as failed. */
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -35,10 +36,7 @@ export interface CloseResult {
 }
 
 /** What the worker sends its parent. */
-export type StormMessage =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; result: unknown }
-  | { type: 'failed'; id: number; error: string };
+export type StormMessage = WorkerReply;
 
 let prepared: { url: string; tokens: string[]; concurrency: number } | undefined;
 let sockets: Socket[] = [];

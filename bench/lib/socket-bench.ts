@@ -2,7 +2,7 @@
 // users, the bare baseline server, the pool of load-generator processes and the merge of
 // their results.
 
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { REPO_ROOT } from '../../scripts/infra/lib';
 import { TS_NODE_FLAGS } from './child';
+import { stopChild, WorkerPool } from './worker-pool';
 import { type CaseContext, cpuSecondsOf } from './harness';
 import { kafkaPid, measureCpuOfProcesses, postgresPids, redisPid } from './infra-info';
 import { LatencyRecorder, type LatencySummary } from './load';
@@ -18,7 +19,6 @@ import type {
   PhaseOrder,
   PhaseResult,
   Room,
-  WorkerMessage,
   WorkerOrder,
 } from './socket-load-worker';
 import { BENCH_INSTANCE, type BenchStack, benchDatabase, serviceEnv } from './stack';
@@ -212,73 +212,24 @@ export async function startExtraMessenger(
   return { url, pid: child.pid as number, close: () => stopChild(child) };
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves once the child is gone. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /**
  * Load-generator processes (socket-load-worker.ts). Rooms are dealt to them whole, so
  * each room's sender and receivers share a clock.
  */
 export class LoadWorkers {
-  #children: ChildProcess[] = [];
-  #nextId = 0;
-  #pending = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly pool: WorkerPool<WorkerOrder>) {}
 
   static async start(count: number): Promise<LoadWorkers> {
-    const workers = new LoadWorkers();
-    await Promise.all(Array.from({ length: count }, () => workers.#spawn()));
-    return workers;
+    const pool = await WorkerPool.start<WorkerOrder>(
+      count,
+      path.join(LIB_DIR, 'socket-load-worker.ts'),
+      { label: 'load worker', execArgv: ['--max-old-space-size=4096'] },
+    );
+    return new LoadWorkers(pool);
   }
 
   get pids(): number[] {
-    return this.#children.map((c) => c.pid as number);
-  }
-
-  async #spawn() {
-    const child = fork(path.join(LIB_DIR, 'socket-load-worker.ts'), [], {
-      execArgv: [...TS_NODE_FLAGS, '--max-old-space-size=4096'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.#children.push(child);
-    await new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`load worker exited (${code})`)));
-      child.on('message', (received: unknown) => {
-        // The worker sends WorkerMessages only.
-        const message = received as WorkerMessage | undefined;
-        if (message?.type === 'ready') return resolve(undefined);
-        if (!message) return;
-        const waiter = this.#pending.get(message.id);
-        if (!waiter) return;
-        this.#pending.delete(message.id);
-        if (message.type === 'done') waiter.resolve(message.result);
-        else waiter.reject(new Error(`load worker: ${message.error}`));
-      });
-    });
-    child.on('exit', (code) => {
-      for (const [id, waiter] of this.#pending) {
-        waiter.reject(new Error(`load worker exited (${code}) during order ${id}`));
-      }
-      this.#pending.clear();
-    });
-  }
-
-  /**
-   * Sends one order to one worker and resolves its result (of the type the worker answers
-   * that order with).
-   */
-  #call<T>(index: number, order: DistributiveOmit<WorkerOrder, 'id'>): Promise<T> {
-    const id = ++this.#nextId;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#children[index].send({ ...order, id });
-    });
+    return this.pool.pids;
   }
 
   /**
@@ -292,12 +243,12 @@ export class LoadWorkers {
     rooms: RoomSpec[],
     { createChats = false, batch = 100 }: { createChats?: boolean; batch?: number } = {},
   ): Promise<ConnectResult> {
-    const shares = this.#children.map((_, w) =>
-      rooms.filter((_, r) => r % this.#children.length === w),
+    const shares = Array.from({ length: this.pool.size }, (_, w) =>
+      rooms.filter((_, r) => r % this.pool.size === w),
     );
     const results = await Promise.all(
       shares.map((share, w) =>
-        this.#call<ConnectResult>(w, {
+        this.pool.call<ConnectResult>(w, {
           type: 'connect',
           side,
           url,
@@ -319,10 +270,10 @@ export class LoadWorkers {
    * merged: counts summed, latencies pooled.
    */
   async phase(order: Omit<PhaseOrder, 'type'>): Promise<PhaseSummary> {
-    const n = this.#children.length;
+    const n = this.pool.size;
     const results = await Promise.all(
-      this.#children.map((_, w) =>
-        this.#call<PhaseResult>(w, {
+      Array.from({ length: this.pool.size }, (_, w) =>
+        this.pool.call<PhaseResult>(w, {
           type: 'phase',
           ...order,
           ratePerSec: order.ratePerSec === undefined ? undefined : order.ratePerSec / n,
@@ -356,19 +307,17 @@ export class LoadWorkers {
   /** Closes the sockets of one side (the workers stay up). */
   async disconnect(side: string): Promise<void> {
     await Promise.all(
-      this.#children.map((_, w) => this.#call<unknown>(w, { type: 'disconnect', side })),
+      Array.from({ length: this.pool.size }, (_, w) =>
+        this.pool.call<unknown>(w, { type: 'disconnect', side }),
+      ),
     );
   }
 
   /** Ends the worker processes. */
-  async stop(): Promise<void> {
-    await Promise.all(this.#children.map((child) => stopChild(child)));
-    this.#children = [];
+  stop(): Promise<void> {
+    return this.pool.stop();
   }
 }
-
-/** `Omit` over each member of a union (the plain one would merge the members). */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The counts `LoadWorkers.phase` adds up over the workers. */
 const SUMMED = [

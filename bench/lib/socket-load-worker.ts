@@ -20,6 +20,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import type { WorkerReply } from './worker-pool';
 
 /** Acks slower than this count as failed sends. */
 const ACK_TIMEOUT_MS = 10_000;
@@ -73,10 +74,7 @@ export interface DisconnectOrder {
 export type WorkerOrder = (ConnectOrder | PhaseOrder | DisconnectOrder) & { id: number };
 
 /** What the worker sends its parent. */
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; result: unknown }
-  | { type: 'failed'; id: number; error: string };
+export type WorkerMessage = WorkerReply;
 
 export interface ConnectResult {
   sockets: number;
