@@ -26,6 +26,7 @@ import { CreateMessengerTables1732600000000 } from './migrations/1732600000000-c
 import { ReadModelAndReplicas1732700000000 } from './migrations/1732700000000-read-model-and-replicas';
 import { ChatTimeline1765000000000 } from './migrations/1765000000000-chat-timeline';
 import { GroupCommit1766100000000 } from './migrations/1766100000000-group-commit';
+import { LeanFlush1766200000000 } from './migrations/1766200000000-lean-flush';
 import { FriendEventsModule } from './friends-client/friend-events.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -72,6 +73,7 @@ export class MessengerModule {
             ChatTimeline1765000000000,
             EventTableRetentionIndexes1766000000000,
             GroupCommit1766100000000,
+            LeanFlush1766200000000,
           ],
         }),
         KafkaModule.forRoot({

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import {
   type AuthGrpcClient,
@@ -8,6 +9,7 @@ import {
   registerUser,
   type TestUser,
 } from '../../../test/e2e/support/clients';
+import { serviceEnv } from '../../../test/e2e/support/stack';
 import {
   ack,
   befriend,
@@ -340,6 +342,56 @@ describe('messenger: group commit', () => {
       [target.id],
     );
     expect(reactions.map((r) => r.user_id)).toEqual([dave.userId]);
+  });
+
+  it('looks every row up by index, even when the planner would rather scan whole tables', async () => {
+    // A connection of its own that shows the plan of every statement the flush runs, and
+    // where whole-table scans cost nothing to the planner: the plans a connection keeps
+    // from when the tables were small. The function must probe indexes all the same.
+    const client = new Client({ connectionString: serviceEnv('messenger').DATABASE_URL });
+    const plans: string[] = [];
+    client.on('notice', (notice) => plans.push(notice.message ?? ''));
+    await client.connect();
+    try {
+      await client.query(`LOAD 'auto_explain'`);
+      for (const setting of [
+        'auto_explain.log_min_duration = 0',
+        'auto_explain.log_nested_statements = on',
+        'auto_explain.log_level = notice',
+        'client_min_messages = notice',
+        'seq_page_cost = 0',
+        'cpu_tuple_cost = 0',
+      ]) {
+        await client.query(`SET ${setting}`);
+      }
+      const chat = chats[3];
+      // Later sends answer the first, so the flush looks the replied-to message up too.
+      const first = randomUUID();
+      // More calls than PL/pgSQL makes custom plans for before it settles on a generic one.
+      for (let i = 0; i < 8; i += 1) {
+        const entries = [alice, bob].map((sender, k) => ({
+          kind: 'send',
+          chat: chat.id,
+          actor: sender.userId,
+          message: i === 0 && k === 0 ? first : randomUUID(),
+          clientMessageId: randomUUID(),
+          text: `probe ${i}`,
+          replyTo: i > 0 ? first : null,
+          eventId: randomUUID(),
+          headers: {},
+        }));
+        const { rows } = await client.query<{ outcome: string }>(
+          `SELECT outcome FROM messenger_flush_timeline($1::jsonb, $2, 'messenger')`,
+          [JSON.stringify(entries), new Date().toISOString()],
+        );
+        expect(rows.map((r) => r.outcome)).toEqual(['stored', 'stored']);
+      }
+    } finally {
+      await client.end();
+    }
+    const inserts = plans.filter((plan) => plan.includes('INSERT INTO messages'));
+    expect(inserts).toHaveLength(8);
+    expect(plans.filter((plan) => /Seq Scan|Hash Join|Merge Join/.test(plan))).toEqual([]);
   });
 
   it('refuses sends after a removal commits, without a gap, while other chats go on', async () => {
