@@ -3,6 +3,7 @@ import { bootstrapService, loadConfig, RedisConnections, runMain } from '@app/pl
 import { kafkaTransport } from '@app/kafka';
 import { messengerConfigSchema } from './config/messenger.config';
 import { MessengerModule } from './messenger.module';
+import { LeanEvents } from './realtime/lean-events';
 import { MessengerIoAdapter } from './realtime/messenger-io.adapter';
 
 runMain(async () => {
@@ -20,6 +21,7 @@ runMain(async () => {
           redis: app.get(RedisConnections),
           keyPrefix: config.redis.keyPrefix,
           maxPayloadBytes: config.limits.maxPayloadBytes,
+          leanEvents: app.get(LeanEvents),
         }),
       );
     },

@@ -1,10 +1,11 @@
-import { EventEmitter } from 'node:events';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { RedisConnections } from '@app/platform';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { of } from 'rxjs';
+import { LeanEvents } from './lean-events';
 import { MessengerIoAdapter, originAllowed, toObservable } from './messenger-io.adapter';
+import { fakeServerSocket as fakeSocket } from './testing';
 
 type IoSocket = Parameters<MessengerIoAdapter['bindMessageHandlers']>[0];
 
@@ -34,29 +35,21 @@ describe('originAllowed', () => {
 });
 
 describe('MessengerIoAdapter.bindMessageHandlers', () => {
+  const leanEvents = new LeanEvents();
+  leanEvents.handle('typing', (socket, input) =>
+    Promise.resolve({
+      ok: true,
+      lean: `${(socket as unknown as { name: string }).name} ${input.chatId}`,
+    }),
+  );
   const adapter = new MessengerIoAdapter({} as INestApplicationContext, {
     corsOrigins: ['https://app.example.test'],
     // Only createIOServer connects to Redis; these specs never call it.
     redis: {} as RedisConnections,
     keyPrefix: 'messenger',
     maxPayloadBytes: 1024,
+    leanEvents,
   });
-  /** A socket stand-in: socket.io's Socket is an EventEmitter with `emit` to the client. */
-  const fakeSocket = (name: string) => {
-    const socket = new EventEmitter() as EventEmitter & { name: string; sent: unknown[][] };
-    socket.name = name;
-    socket.sent = [];
-    const deliver = socket.emit.bind(socket);
-    return Object.assign(socket, {
-      /** What the server sends to the client (socket.io's `emit`). */
-      emit: (event: string, ...args: unknown[]) => {
-        socket.sent.push([event, ...args]);
-        return true;
-      },
-      /** What the client sends to the server. */
-      receive: (event: string, ...args: unknown[]) => deliver(event, ...args),
-    });
-  };
   /** Handlers as Nest's WebSocketsController hands them over: callbacks bound to the client. */
   const handlersFor = (socket: { name: string }): MessageMappingProperties[] => [
     {
@@ -127,6 +120,23 @@ describe('MessengerIoAdapter.bindMessageHandlers', () => {
     await flush();
 
     expect(calls).toEqual(['first', 'second']);
+  });
+
+  it('binds the lean events once per socket, beside the gateways', async () => {
+    const erin = fakeSocket('erin');
+    bind(erin);
+    bind(
+      erin,
+      [handlersFor(erin)[0]].map((h) => ({ ...h, message: 'other' })),
+    );
+    const acks: unknown[] = [];
+    const chatId = '6f1c6f8e-2f4b-4a57-9c55-3b0f1d3e8a10';
+
+    erin.receive('typing', { chatId }, (reply: unknown) => acks.push(reply));
+    await flush();
+
+    expect(erin.listenerCount('typing')).toBe(1);
+    expect(acks).toEqual([{ ok: true, lean: `erin ${chatId}` }]);
   });
 });
 

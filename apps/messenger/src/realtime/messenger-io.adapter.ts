@@ -11,6 +11,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { from, isObservable, mergeAll, type Observable, of } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
+import type { LeanEvents } from './lean-events';
 
 /** A socket as IoAdapter types it. */
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
@@ -36,6 +37,8 @@ export interface MessengerIoOptions {
    */
   keyPrefix: string;
   maxPayloadBytes: number;
+  /** The hottest events' handlers, bound to every socket beside the gateways' (issue 17). */
+  leanEvents: LeanEvents;
 }
 
 /**
@@ -48,7 +51,8 @@ export interface MessengerIoOptions {
  * - the platform's security headers on the answers engine.io writes itself (polling, and
  *   its 403 to a foreign Origin);
  * - `maxHttpBufferSize`: a bigger packet closes that socket, never the process;
- * - lean per-socket event handlers (see {@link bindMessageHandlers}).
+ * - lean per-socket event handlers (see {@link bindMessageHandlers}), and the leaner
+ *   {@link LeanEvents} of the hottest events beside them.
  */
 export class MessengerIoAdapter extends IoAdapter {
   protected override readonly logger = new Logger(MessengerIoAdapter.name);
@@ -113,6 +117,8 @@ export class MessengerIoAdapter extends IoAdapter {
       // Sized from the sockets before, so the array is allocated once at its final length.
       callbacks = new Array<HandlerCallback | undefined>(this.events.length);
       this.callbacks.set(socket, callbacks);
+      // A socket's first gateway: its lean events are bound once, with it.
+      this.options.leanEvents.bind(socket);
     }
     for (const { message, callback, isAckHandledManually } of handlers) {
       const event = this.sharedEvent(message as string, callbacks, isAckHandledManually);
