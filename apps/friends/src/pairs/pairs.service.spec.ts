@@ -18,13 +18,20 @@ describe('PairsService', () => {
   let events: jest.Mocked<EventPublisher>;
   let announced: string[];
   let tx: FakeTransactionHost;
+  let redis: { publish: jest.Mock };
 
   beforeEach(async () => {
     announced = [];
-    const redis = {
+    // Redis answers a moment later; what is announced counts once it has answered.
+    redis = {
       publish: jest.fn((channel: string, message: string) => {
-        announced.push(`${channel} ${message} after commit ${tx.commits}`);
-        return Promise.resolve(1);
+        const commits = tx.commits;
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            announced.push(`${channel} ${message} after commit ${commits}`);
+            resolve(1);
+          }, 5),
+        );
       }),
     };
     store = {
@@ -65,8 +72,27 @@ describe('PairsService', () => {
       [Topics.FriendshipRemoved, { userId: BOB, otherUserId: ALICE, pairVersion: 3 }, { key: KEY }],
       [Topics.UserBlocked, { userId: BOB, blockedUserId: ALICE, pairVersion: 4 }, { key: KEY }],
     ]);
-    // Messenger hears of the block at once, once it is committed.
+    // Messenger has heard of the block, once committed, before the caller hears back.
     expect(announced).toEqual([`${FRIENDSHIP_REVOKED_CHANNEL} ${KEY} after commit 1`]);
+  });
+
+  it('still answers when the announcement fails: the change is committed', async () => {
+    redis.publish.mockRejectedValueOnce(new Error('Connection is closed.'));
+    store.load.mockResolvedValue(
+      FriendshipPair.restore(
+        ALICE,
+        BOB,
+        replay([
+          { type: 'requested', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+          { type: 'accepted', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+        ]),
+        2,
+      ),
+    );
+
+    await expect(service.change(ALICE, BOB, (p) => p.unfriend(ALICE, BOB))).resolves.toBeDefined();
+    expect(redis.publish).toHaveBeenCalledTimes(1);
+    expect(announced).toEqual([]);
   });
 
   it('announces nothing for changes that take no friendship away', async () => {

@@ -14,8 +14,9 @@ import { PairEvent } from './pair.events';
  * state that no longer holds, and only the client knows whether it still wants it.
  *
  * An unfriend or a block is also announced on {@link FRIENDSHIP_REVOKED_CHANNEL} once
- * committed, before the caller hears back, so messenger stops letting the two write to
- * each other at once rather than after the event's lag.
+ * committed, and Redis has taken the announcement before the caller hears back, so
+ * messenger stops letting the two write to each other from the caller's next request on
+ * rather than after the event's lag (ADR 0038).
  */
 @Injectable()
 export class PairsService {
@@ -49,13 +50,18 @@ export class PairsService {
     });
   }
 
-  /** Sent at once (the command leaves before the answer does); a failure is only logged. */
-  private announceRevoked(pairId: string): void {
-    this.redis
-      .publish(FRIENDSHIP_REVOKED_CHANNEL, pairId)
-      .catch((error: Error) =>
-        this.logger.warn(`friendship revocation not announced: ${error.message}`),
-      );
+  /**
+   * Awaited: once Redis has answered the PUBLISH it has handed the announcement to every
+   * subscriber's connection, ahead of anything the caller sends next. A failure (Redis
+   * down: no offline queue, so at once) is only logged — the change is committed, and the
+   * `friends.*` event still reaches messenger, after its lag.
+   */
+  private async announceRevoked(pairId: string): Promise<void> {
+    try {
+      await this.redis.publish(FRIENDSHIP_REVOKED_CHANNEL, pairId);
+    } catch (error) {
+      this.logger.warn(`friendship revocation not announced: ${(error as Error).message}`);
+    }
   }
 
   /**

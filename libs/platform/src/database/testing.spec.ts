@@ -7,7 +7,7 @@ describe('FakeTransactionHost', () => {
 
     const result = await tx.run(async () => {
       await tx.run(async () => {
-        tx.afterCommit(() => steps.push('after commit'));
+        tx.afterCommit(() => void steps.push('after commit'));
         steps.push('inner');
       });
       return 'done';
@@ -25,7 +25,7 @@ describe('FakeTransactionHost', () => {
 
     await expect(
       tx.run(async () => {
-        tx.afterCommit(() => steps.push('after commit'));
+        tx.afterCommit(() => void steps.push('after commit'));
         throw new Error('conflict');
       }),
     ).rejects.toThrow('conflict');
@@ -33,6 +33,24 @@ describe('FakeTransactionHost', () => {
 
     expect(steps).toEqual(['begin', 'begin', 'commit']);
     expect(tx.commits).toBe(1);
+  });
+
+  it('awaits asynchronous after-commit work before the run resolves', async () => {
+    const steps: string[] = [];
+    const tx = new FakeTransactionHost((step) => steps.push(step));
+
+    await tx.run(async () => {
+      tx.afterCommit(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        steps.push('announced');
+      });
+      tx.afterCommit(() => {
+        steps.push('then the next');
+      });
+    });
+    steps.push('run resolved');
+
+    expect(steps).toEqual(['begin', 'commit', 'announced', 'then the next', 'run resolved']);
   });
 
   it('refuses after-commit work outside a transaction, as the real host does', () => {

@@ -1,4 +1,4 @@
-import type { TransactionHost } from './transaction-host';
+import type { AfterCommit, TransactionHost } from './transaction-host';
 
 /** A moment of a {@link FakeTransactionHost} transaction, as it happens. */
 export type TransactionStep = 'begin' | 'commit';
@@ -6,7 +6,7 @@ export type TransactionStep = 'begin' | 'commit';
 /**
  * {@link TransactionHost} for unit specs, without a database, behaving as the real one
  * does: nested `run`s join the outermost; what it ran commits when the outermost resolves
- * and rolls back when it throws; after-commit callbacks run after a commit and are dropped
+ * and rolls back when it throws; after-commit callbacks run (and are awaited) after a commit and are dropped
  * on a rollback. `onStep` hears each begin and commit, so a spec can order them among its
  * other fakes' calls.
  */
@@ -17,7 +17,7 @@ export class FakeTransactionHost implements Pick<
   /** How many outermost transactions have committed. */
   commits = 0;
   private depth = 0;
-  private pending: Array<() => void> = [];
+  private pending: AfterCommit[] = [];
 
   constructor(private readonly onStep: (step: TransactionStep) => void = () => undefined) {}
 
@@ -42,11 +42,11 @@ export class FakeTransactionHost implements Pick<
     this.onStep('commit');
     const callbacks = this.pending;
     this.pending = [];
-    for (const callback of callbacks) callback();
+    for (const callback of callbacks) await callback();
     return result;
   }
 
-  afterCommit(callback: () => void): void {
+  afterCommit(callback: AfterCommit): void {
     if (!this.inTransaction) throw new Error('afterCommit() called outside a transaction');
     this.pending.push(callback);
   }

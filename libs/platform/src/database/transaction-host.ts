@@ -2,9 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 
+/**
+ * Work to do once a transaction has committed. A promise it returns is awaited before the
+ * transaction's `run` resolves, in registration order; it must not reject (the commit is
+ * done and cannot be taken back), so a callback handles its own failures.
+ */
+export type AfterCommit = () => void | Promise<void>;
+
 interface TransactionContext {
   manager: EntityManager;
-  afterCommit: Array<() => void>;
+  afterCommit: AfterCommit[];
 }
 
 /**
@@ -41,12 +48,16 @@ export class TransactionHost {
       context.manager = manager;
       return this.storage.run(context, work);
     });
-    for (const callback of context.afterCommit) callback();
+    for (const callback of context.afterCommit) await callback();
     return result;
   }
 
-  /** Runs `callback` once the current transaction commits (never if it rolls back). */
-  afterCommit(callback: () => void): void {
+  /**
+   * Runs `callback` once the current transaction commits (never if it rolls back), before
+   * the outermost `run` resolves: what a callback does happens before the caller hears
+   * back.
+   */
+  afterCommit(callback: AfterCommit): void {
     const context = this.storage.getStore();
     if (!context) throw new Error('afterCommit() called outside a transaction');
     context.afterCommit.push(callback);
