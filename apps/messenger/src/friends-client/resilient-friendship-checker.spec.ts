@@ -2,7 +2,6 @@ import { ErrorCodes } from '@app/contracts';
 import { DomainError } from '@app/platform';
 import type { MessengerConfig } from '../config/messenger.config';
 import type { FriendshipReplica } from './friendship-replica.repository';
-import type { FriendshipRevocations } from './friendship-revocations';
 import type { GrpcFriendshipChecker } from './grpc-friendship-checker';
 import { ResilientFriendshipChecker } from './resilient-friendship-checker';
 
@@ -16,14 +15,11 @@ function setup() {
   const replica = {
     relation: jest.fn(async () => ({ friends: true, blocked: false })),
   } as unknown as jest.Mocked<FriendshipReplica>;
-  const revocations = {
-    revokedLately: jest.fn(() => false),
-  } as unknown as jest.Mocked<FriendshipRevocations>;
-  const checker = new ResilientFriendshipChecker(remote, replica, revocations, {
+  const checker = new ResilientFriendshipChecker(remote, replica, {
     friendsBreaker: { resetMs: 60_000 },
   } as MessengerConfig);
   jest.spyOn(checker['logger'], 'warn').mockImplementation(() => undefined);
-  return { checker, remote, replica, revocations };
+  return { checker, remote, replica };
 }
 
 describe('ResilientFriendshipChecker', () => {
@@ -43,20 +39,6 @@ describe('ResilientFriendshipChecker', () => {
 
     await expect(checker.check(A, B)).resolves.toEqual({ friends: true, blocked: true });
     expect(replica.relation).toHaveBeenCalledWith(A, B);
-    checker.onModuleDestroy();
-  });
-
-  it('fails closed instead of taking the replica\'s "friends" for a pair announced revoked', async () => {
-    const { checker, remote, replica, revocations } = setup();
-    remote.check.mockRejectedValue(unavailable());
-    revocations.revokedLately.mockReturnValue(true);
-
-    await expect(checker.check(A, B)).rejects.toMatchObject({ code: ErrorCodes.UNAVAILABLE });
-    expect(revocations.revokedLately).toHaveBeenCalledWith(A, B);
-
-    // The replica's refusal needs no confirmation.
-    replica.relation.mockResolvedValue({ friends: false, blocked: true });
-    await expect(checker.check(A, B)).resolves.toEqual({ friends: false, blocked: true });
     checker.onModuleDestroy();
   });
 
