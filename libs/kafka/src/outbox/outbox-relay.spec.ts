@@ -30,11 +30,15 @@ async function setup(prefix: string, rows: OutboxRow[]) {
   const producer = {
     sendBatch: jest.fn((batch: (typeof batches)[number]) => batches.push(batch)),
   };
-  const manager = {
-    query: jest.fn((sql: string) => Promise.resolve(sql.includes('SELECT o.seq') ? rows : [])),
+  // The read is one multi-statement query: a result per statement, the rows in the last.
+  const client = {
+    query: jest.fn((sql: string) =>
+      Promise.resolve(sql.startsWith('BEGIN;') ? [{}, {}, {}, { rows }] : { rows: [] }),
+    ),
   };
+  const release = jest.fn();
   const dataSource = {
-    transaction: <T>(work: (m: typeof manager) => Promise<T>) => work(manager),
+    driver: { obtainMasterConnection: () => Promise.resolve([client, release]) },
     query: () => Promise.resolve([{ n: '0', age: null }]),
   };
   const metrics = new MetricsService('test');
@@ -50,7 +54,14 @@ async function setup(prefix: string, rows: OutboxRow[]) {
       { provide: KAFKA_OPTIONS, useValue: options },
     ],
   }).compile();
-  return { relay: moduleRef.get(OutboxRelay), batches, registry: metrics.registry };
+  return {
+    relay: moduleRef.get(OutboxRelay),
+    batches,
+    registry: metrics.registry,
+    client,
+    release,
+    producer,
+  };
 }
 
 describe('OutboxRelay under a topic prefix', () => {
@@ -84,5 +95,56 @@ describe('OutboxRelay under a topic prefix', () => {
     await relay.relayBatch();
 
     expect(batches[0].topicMessages.map((t) => t.topic)).toEqual([Topics.UserBlocked]);
+  });
+});
+
+describe('OutboxRelay round trips', () => {
+  it('reads in one query, then marks the sent rows and commits in another', async () => {
+    const { relay, client, release } = await setup('', [
+      row(1, Topics.UserBlocked),
+      row(2, Topics.UserBlocked),
+    ]);
+
+    expect(await relay.relayBatch()).toBe(2);
+
+    const sql = client.query.mock.calls.map(([text]) => text);
+    expect(sql).toHaveLength(2);
+    expect(sql[0]).toMatch(/^BEGIN;[\s\S]*SET LOCAL synchronous_commit = off;[\s\S]*SELECT o\.seq/);
+    expect(sql[1]).toBe(
+      "UPDATE outbox_events SET published_at = now() WHERE seq = ANY('{1,2}'::bigint[]); COMMIT",
+    );
+    expect(release).toHaveBeenCalledWith();
+  });
+
+  it('commits at once when there is nothing to send', async () => {
+    const { relay, client, producer } = await setup('', []);
+
+    expect(await relay.relayBatch()).toBe(0);
+
+    expect(client.query.mock.calls.map(([text]) => text).slice(1)).toEqual(['COMMIT']);
+    expect(producer.sendBatch).not.toHaveBeenCalled();
+  });
+
+  it('rolls back and keeps the connection when the send fails, marking nothing', async () => {
+    const { relay, client, release, producer } = await setup('', [row(1, Topics.UserBlocked)]);
+    const failure = new Error('broker gone');
+    producer.sendBatch.mockImplementationOnce(() => {
+      throw failure;
+    });
+
+    await expect(relay.relayBatch()).rejects.toBe(failure);
+
+    expect(client.query.mock.calls.map(([text]) => text).slice(1)).toEqual(['ROLLBACK']);
+    expect(release).toHaveBeenCalledWith(undefined);
+  });
+
+  it('drops a connection that cannot roll back', async () => {
+    const { relay, client, release } = await setup('', [row(1, Topics.UserBlocked)]);
+    const gone = new Error('Connection terminated');
+    client.query.mockRejectedValueOnce(gone).mockRejectedValueOnce(gone);
+
+    await expect(relay.relayBatch()).rejects.toBe(gone);
+
+    expect(release).toHaveBeenCalledWith(gone);
   });
 });

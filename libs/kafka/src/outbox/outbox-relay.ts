@@ -5,7 +5,9 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import type { PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { KafkaConnection } from '../kafka.connection';
 import { KafkaMetrics } from '../kafka.metrics';
 import { KAFKA_OPTIONS, KafkaModuleOptions } from '../kafka.options';
@@ -23,6 +25,30 @@ const BATCH_SIZE = 1_000;
 const MAX_BATCH_BYTES = 512 * 1024;
 /** Key of the advisory lock that lets one relay per database publish at a time. */
 const RELAY_LOCK_KEY = 0x6f7574626f78; // "outbox"
+
+/**
+ * A relay's first round trip, sent as one simple query (hence constants, no parameters):
+ * the transaction, its two local settings — planned into the read, which follows them as
+ * its own statement — and the read. Without the lock the read finds nothing, as if there
+ * were nothing to send: the relay that holds it will send these rows.
+ */
+const READ_BATCH = `BEGIN;
+SET LOCAL enable_bitmapscan = off;
+SET LOCAL synchronous_commit = off;
+WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked)
+SELECT o.seq, o.event_id, o.topic, o.key, o.envelope, o.headers
+  FROM outbox_events o, relay
+ WHERE relay.locked AND o.published_at IS NULL
+ ORDER BY o.seq
+ LIMIT ${BATCH_SIZE}`;
+
+/** The batch's seqs as a PostgreSQL array literal; each is the text of a bigint the read returned. */
+function seqArray(batch: readonly OutboxMessage[]): string {
+  for (const { seq } of batch) {
+    if (!/^\d+$/.test(seq)) throw new Error(`outbox seq ${JSON.stringify(seq)} is not a bigint`);
+  }
+  return `{${batch.map(({ seq }) => seq).join(',')}}`;
+}
 
 /**
  * Publishes committed outbox rows to Kafka in `seq` order and marks them sent.
@@ -68,9 +94,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Publishes one batch; returns how many rows were sent. Four round trips besides the
-   * send (the plan setting; then the lock, the durability setting and the read are one
-   * statement; the mark; the commit): this is on the latency path of every event.
+   * Publishes one batch; returns how many rows were sent. Two round trips besides the
+   * send, for this is on the latency path of every event: one before it (begin, the two
+   * settings, the lock and the read, as one multi-statement query) and one after it (the
+   * mark and the commit). Through TypeORM, each statement was a round trip of its own.
    *
    * The read walks the partial index of unpublished rows with a plain index scan, never a
    * bitmap scan. Every mark leaves the row's old version behind, and its entry stays in
@@ -88,47 +115,55 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * full durability.
    */
   async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      // Local to this transaction; must be in force when the read below is planned.
-      await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-      // Without the lock the statement finds nothing, as if there were nothing to send:
-      // the relay that holds it will send these rows. Any row it returns passed through
-      // `relay`, so the durability setting is in force whenever there is a mark to write.
-      const rows = await manager.query<OutboxRow[]>(
-        `WITH relay AS MATERIALIZED (
-           SELECT pg_try_advisory_xact_lock($1) AS locked,
-                  set_config('synchronous_commit', 'off', true) AS durability)
-         SELECT o.seq, o.event_id, o.topic, o.key, o.envelope, o.headers
-           FROM outbox_events o, relay
-          WHERE relay.locked AND o.published_at IS NULL
-          ORDER BY o.seq
-          LIMIT $2`,
-        [RELAY_LOCK_KEY, BATCH_SIZE],
+    const driver = this.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [
+      PoolClient,
+      (error?: Error) => void,
+    ];
+    try {
+      const sent = await this.relayOn(client);
+      release();
+      return sent;
+    } catch (error) {
+      // A connection that cannot even roll back is dropped by the pool, not reused.
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: Error) => rollbackError,
       );
-      if (rows.length === 0) return 0;
+      release(broken);
+      throw error;
+    }
+  }
 
-      const batch = withinBytes(rows.map(toMessage), MAX_BATCH_BYTES);
-      const producer = await this.connection.producer();
-      const byTopic = new Map<string, OutboxMessage[]>();
-      for (const message of batch) {
-        const list = byTopic.get(message.topic);
-        if (list) list.push(message);
-        else byTopic.set(message.topic, [message]);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({
-          topic: this.names.physical(topic),
-          messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
-        })),
-      });
-      await manager.query('UPDATE outbox_events SET published_at = now() WHERE seq = ANY($1)', [
-        batch.map((message) => message.seq),
-      ]);
-      for (const [topic, messages] of byTopic)
-        this.metrics.published.inc({ topic }, messages.length);
-      return batch.length;
+  private async relayOn(client: PoolClient): Promise<number> {
+    // A multi-statement query has one result per statement; the read's is the last.
+    const results = (await client.query(READ_BATCH)) as unknown as QueryResult<OutboxRow>[];
+    const rows = results[results.length - 1].rows;
+    if (rows.length === 0) {
+      await client.query('COMMIT');
+      return 0;
+    }
+
+    const batch = withinBytes(rows.map(toMessage), MAX_BATCH_BYTES);
+    const producer = await this.connection.producer();
+    const byTopic = new Map<string, OutboxMessage[]>();
+    for (const message of batch) {
+      const list = byTopic.get(message.topic);
+      if (list) list.push(message);
+      else byTopic.set(message.topic, [message]);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({
+        topic: this.names.physical(topic),
+        messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
+      })),
     });
+    await client.query(
+      `UPDATE outbox_events SET published_at = now() WHERE seq = ANY('${seqArray(batch)}'::bigint[]); COMMIT`,
+    );
+    for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
+    return batch.length;
   }
 
   private async run(): Promise<void> {
