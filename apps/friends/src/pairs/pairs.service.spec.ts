@@ -12,6 +12,18 @@ const BOB = '00000000-0000-4000-8000-00000000000b';
 const REQ = '11111111-1111-4111-8111-111111111111';
 const KEY = `${ALICE}:${BOB}`;
 
+/** Alice and Bob as friends: Alice asked, Bob accepted (pair version 2). */
+const friends = () =>
+  FriendshipPair.restore(
+    ALICE,
+    BOB,
+    replay([
+      { type: 'requested', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+      { type: 'accepted', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
+    ]),
+    2,
+  );
+
 describe('PairsService', () => {
   let service: PairsService;
   let store: jest.Mocked<PairStoreRepository>;
@@ -53,17 +65,7 @@ describe('PairsService', () => {
   });
 
   it('saves the new events and publishes each, keyed by the pair, numbered by pair version', async () => {
-    store.load.mockResolvedValue(
-      FriendshipPair.restore(
-        ALICE,
-        BOB,
-        replay([
-          { type: 'requested', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
-          { type: 'accepted', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
-        ]),
-        2,
-      ),
-    );
+    store.load.mockResolvedValue(friends());
 
     const pair = await service.change(BOB, ALICE, (p) => p.block(BOB, ALICE));
 
@@ -78,17 +80,7 @@ describe('PairsService', () => {
 
   it('still answers when the announcement fails: the change is committed', async () => {
     redis.publish.mockRejectedValueOnce(new Error('Connection is closed.'));
-    store.load.mockResolvedValue(
-      FriendshipPair.restore(
-        ALICE,
-        BOB,
-        replay([
-          { type: 'requested', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
-          { type: 'accepted', requestId: REQ, fromUserId: ALICE, toUserId: BOB },
-        ]),
-        2,
-      ),
-    );
+    store.load.mockResolvedValue(friends());
 
     await expect(service.change(ALICE, BOB, (p) => p.unfriend(ALICE, BOB))).resolves.toBeDefined();
     expect(redis.publish).toHaveBeenCalledTimes(1);
