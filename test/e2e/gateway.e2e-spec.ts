@@ -44,18 +44,24 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Registers a fresh user through the gateway's /v1/auth route. */
-async function register(prefix: string): Promise<Tokens & { email: string; password: string }> {
+/**
+ * Registers a fresh user through the gateway's /v1/auth route, from `localAddress` (see
+ * `requestFrom`).
+ */
+async function register(
+  prefix: string,
+  localAddress = '127.0.0.1',
+): Promise<Tokens & { email: string; password: string }> {
   const suffix = randomUUID().slice(0, 8);
   const email = `${prefix}-${suffix}@example.test`;
   const password = `pw-${randomUUID()}`;
-  const response = await fetch(`${GATEWAY}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password, nickname: `${prefix}_${suffix}` }),
+  const response = await postFrom(localAddress, '/v1/auth/register', {
+    email,
+    password,
+    nickname: `${prefix}_${suffix}`,
   });
   expect(response.status).toBe(200);
-  return { ...(await json<Tokens>(response)), email, password };
+  return { ...(JSON.parse(response.body) as Tokens), email, password };
 }
 
 /** A request line of a service's log (pino-http), as far as these specs read it. */
@@ -389,14 +395,7 @@ describeGateway('the gateway', () => {
       // Its own address and token, as the edge limits of 127.0.0.1 are shared with every
       // spec that runs through the gateway meanwhile (the web client's browser among them).
       const from = `127.0.${E2E_INSTANCE}.42`;
-      const suffix = randomUUID().slice(0, 8);
-      const registered = await postFrom(from, '/v1/auth/register', {
-        email: `gw-headers-${suffix}@example.test`,
-        password: `pw-${randomUUID()}`,
-        nickname: `gw_headers_${suffix}`,
-      });
-      expect(registered.status).toBe(200);
-      const own = JSON.parse(registered.body) as Tokens;
+      const own = await register('gw_headers', from);
       const answers = {
         // A service's answer (which carries helmet's headers of its own),
         proxied: await requestFrom(from, 'GET', '/v1/friends', {
@@ -405,7 +404,7 @@ describeGateway('the gateway', () => {
         // a static file, and an answer the gateway makes itself.
         static: await requestFrom(from, 'GET', '/'),
         refused: await requestFrom(from, 'GET', '/v1/friends', {
-          headers: { authorization: `Bearer not.a.token.${suffix}` },
+          headers: { authorization: `Bearer not.a.token.${randomUUID().slice(0, 8)}` },
         }),
       };
       expect(Object.values(answers).map((r) => r.status)).toEqual([200, 200, 401]);
@@ -434,14 +433,7 @@ describeGateway('the gateway', () => {
       // Its own address and token: the spec's requests so far have used up the edge limits
       // of 127.0.0.1 and of `user`'s token when the machine runs them fast.
       const from = `127.0.${E2E_INSTANCE}.41`;
-      const suffix = randomUUID().slice(0, 8);
-      const registered = await postFrom(from, '/v1/auth/register', {
-        email: `gw-log-${suffix}@example.test`,
-        password: `pw-${randomUUID()}`,
-        nickname: `gw_log_${suffix}`,
-      });
-      expect(registered.status).toBe(200);
-      const own = JSON.parse(registered.body) as Tokens;
+      const own = await register('gw_log', from);
       const answer = await requestFrom(from, 'GET', '/v1/friends', {
         headers: { authorization: `Bearer ${own.accessToken}`, 'x-request-id': requestId },
       });

@@ -6,9 +6,9 @@ export type TransactionStep = 'begin' | 'commit';
 /**
  * {@link TransactionHost} for unit specs, without a database, behaving as the real one
  * does: nested `run`s join the outermost; what it ran commits when the outermost resolves
- * and rolls back when it throws; after-commit callbacks run (and are awaited) after a commit and are dropped
- * on a rollback. `onStep` hears each begin and commit, so a spec can order them among its
- * other fakes' calls.
+ * and rolls back when it throws; after-commit callbacks run, and are awaited, after a
+ * commit and are dropped on a rollback. `onStep` hears each begin and commit, so a spec
+ * can order them among its other fakes' calls.
  */
 export class FakeTransactionHost implements Pick<
   TransactionHost,
